@@ -1,0 +1,135 @@
+"""Word2VecConfig: every word2vec setting, validated in one place, with gensim's names and defaults.
+
+Example
+-------
+>>> Word2VecConfig(vector_size=50, sg=1).window
+5
+>>> Word2VecConfig(window=0)
+Traceback (most recent call last):
+...
+ValueError: window must be an integer >= 1, got 0
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import asdict, dataclass
+
+__all__ = ["Word2VecConfig", "default_workers"]
+
+
+def default_workers() -> int:
+    """All cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _int_at_least(name: str, value, low: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+
+
+def _optional_int_at_least(name: str, value, low: int) -> None:
+    if value is not None:
+        _int_at_least(name, value, low)
+
+
+def _finite(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class Word2VecConfig:
+    """Settings of a word2vec run (gensim's parameter names and defaults).
+
+    Parameters
+    ----------
+    vector_size : int, default 100
+        Dimensionality of the word vectors.
+    window : int, default 5
+        Maximum distance between the center and a context word; each center draws its own window
+        uniformly in ``[1, window]``.
+    min_count : int, default 5
+        Words rarer than this are dropped.
+    sg : {0, 1}, default 0
+        1 for skip-gram, 0 for CBOW.
+    hs : {0, 1}, default 0
+        1 to train with hierarchical softmax (can be combined with ``negative > 0``).
+    negative : int, default 5
+        Negatives per example; 0 disables negative sampling.
+    ns_exponent : float, default 0.75
+        Noise distribution ∝ count ** ns_exponent.
+    sample : float, default 1e-3
+        Subsampling threshold for frequent words; 0 disables.
+    alpha, min_alpha : float, defaults 0.025 and 1e-4
+        The learning rate decays linearly from ``alpha`` to ``min_alpha`` over all epochs.
+    epochs : int, default 5
+    workers : int or None, default None
+        Training threads (Hogwild). None uses all cores.
+    seed : int, default 1
+        With ``workers=1``, two runs with the same seed give bit-identical vectors.
+    max_vocab_size : int or None
+        Bound on distinct words held while counting (prunes rare words, as the C tool does).
+    max_final_vocab : int or None
+        Keep at most this many words (raises the effective ``min_count``).
+    max_sentence_length : int, default 10000
+        Longer sentences are split into pieces of this many tokens.
+    cbow_mean : bool, default True
+        CBOW hidden layer is the mean (True) or the sum (False) of the context vectors.
+    """
+
+    vector_size: int = 100
+    window: int = 5
+    min_count: int = 5
+    sg: int = 0
+    hs: int = 0
+    negative: int = 5
+    ns_exponent: float = 0.75
+    sample: float = 1e-3
+    alpha: float = 0.025
+    min_alpha: float = 1e-4
+    epochs: int = 5
+    workers: int | None = None
+    seed: int = 1
+    max_vocab_size: int | None = None
+    max_final_vocab: int | None = None
+    max_sentence_length: int = 10000
+    cbow_mean: bool = True
+
+    def __post_init__(self):
+        _int_at_least("vector_size", self.vector_size, 1)
+        _int_at_least("window", self.window, 1)
+        _int_at_least("min_count", self.min_count, 1)
+        _int_at_least("negative", self.negative, 0)
+        _int_at_least("epochs", self.epochs, 1)
+        _int_at_least("max_sentence_length", self.max_sentence_length, 1)
+        _optional_int_at_least("workers", self.workers, 1)
+        _optional_int_at_least("max_vocab_size", self.max_vocab_size, 1)
+        _optional_int_at_least("max_final_vocab", self.max_final_vocab, 1)
+        if self.sg not in (0, 1, True, False):
+            raise ValueError(f"sg must be 0 (CBOW) or 1 (skip-gram), got {self.sg!r}")
+        if self.hs not in (0, 1, True, False):
+            raise ValueError(f"hs must be 0 or 1, got {self.hs!r}")
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool):
+            raise ValueError(f"seed must be an integer, got {self.seed!r}")
+        if not self.hs and self.negative == 0:
+            raise ValueError("no training objective: set hs=1 or negative > 0 (hs=0 with negative=0)")
+        if _finite("alpha", self.alpha) <= 0:
+            raise ValueError(f"alpha must be > 0, got {self.alpha!r}")
+        if _finite("min_alpha", self.min_alpha) < 0 or self.min_alpha > self.alpha:
+            raise ValueError(f"min_alpha must be in [0, alpha={self.alpha}], got {self.min_alpha!r}")
+        if _finite("sample", self.sample) < 0:
+            raise ValueError(f"sample must be >= 0 (0 disables subsampling), got {self.sample!r}")
+        _finite("ns_exponent", self.ns_exponent)
+
+    @property
+    def threads(self) -> int:
+        return self.workers if self.workers is not None else default_workers()
+
+    def to_dict(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,342 @@
+"""Word2Vec: the trainer. Python drives (vocabulary, epochs, learning rate, threads, progress),
+the kernels in ``negsample._kernels.word2vec`` compute.
+
+Example
+-------
+>>> from negsample import Word2Vec
+>>> sentences = [["cat", "sat", "on", "the", "mat"], ["dog", "sat", "on", "the", "rug"]] * 50
+>>> model = Word2Vec(vector_size=16, min_count=1, epochs=2, workers=1).fit(sentences)
+>>> model.wv["cat"].shape
+(16,)
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._kernels.rng import job_seed
+from .._kernels.word2vec import sigmoid_tables, train_cbow_job, train_skipgram_job
+from ..corpus import Corpus, CorpusError, EncodedCorpus
+from ..huffman import build_huffman
+from ..noise import Unigram
+from ..subsampling import keep_probabilities
+from ..vocab import Vocabulary
+from .config import Word2VecConfig
+
+__all__ = ["Word2Vec", "EpochStats", "TrainingDivergedError"]
+
+_JOB_WORDS = 10_000  # tokens per job: long enough to hide call overhead, short enough to balance threads
+
+
+class TrainingDivergedError(RuntimeError):
+    """Vectors or loss became NaN/inf: the learning rate is too high for this data."""
+
+
+@dataclass(frozen=True)
+class EpochStats:
+    """What one epoch did. ``loss`` is the mean loss per training example (float64 accumulated)."""
+
+    epoch: int
+    loss: float
+    examples: int
+    words: int
+    seconds: float
+    alpha: float
+
+    @property
+    def words_per_second(self) -> float:
+        return self.words / self.seconds if self.seconds > 0 else float("inf")
+
+
+@dataclass(frozen=True)
+class _Job:
+    chunk: int
+    token_start: int
+    token_stop: int
+    sentence_start: int
+    sentence_stop: int
+    offset: int  # position of the job's first token in the epoch's stream
+
+
+def plan_jobs(encoded: EncodedCorpus, job_words: int = _JOB_WORDS) -> list[_Job]:
+    """Cut every chunk into runs of whole sentences of about ``job_words`` tokens."""
+    jobs = []
+    offset = 0
+    for c, (_, lengths) in enumerate(encoded.chunks):
+        ends = np.cumsum(lengths, dtype=np.int64)
+        sentence = 0
+        token = 0
+        while sentence < lengths.shape[0]:
+            stop = int(np.searchsorted(ends, token + job_words, side="left")) + 1
+            stop = min(max(stop, sentence + 1), lengths.shape[0])
+            token_stop = int(ends[stop - 1])
+            jobs.append(_Job(c, token, token_stop, sentence, stop, offset + token))
+            sentence, token = stop, token_stop
+        offset += int(ends[-1]) if ends.shape[0] else 0
+    return jobs
+
+
+class Word2Vec:
+    """word2vec: skip-gram or CBOW, with negative sampling and/or hierarchical softmax.
+
+    Takes gensim's parameter names (see :class:`~negsample.word2vec.config.Word2VecConfig` for each).
+    ``fit(corpus)`` trains and returns the model; the word vectors are ``model.wv``
+    (a :class:`~negsample.keyedvectors.KeyedVectors`).
+
+    Attributes after ``fit``
+    ------------------------
+    wv : KeyedVectors
+    vocab : Vocabulary
+    context_vectors : float32 (V, vector_size) or None -- negative-sampling output rows
+    node_vectors : float32 (V-1, vector_size) or None -- hierarchical-softmax inner-node rows
+    epoch_stats : list of EpochStats
+    """
+
+    def __init__(self, *, vector_size: int = 100, window: int = 5, min_count: int = 5, sg: int = 0,
+                 hs: int = 0, negative: int = 5, ns_exponent: float = 0.75, sample: float = 1e-3,
+                 alpha: float = 0.025, min_alpha: float = 1e-4, epochs: int = 5, workers: int | None = None,
+                 seed: int = 1, max_vocab_size: int | None = None, max_final_vocab: int | None = None,
+                 max_sentence_length: int = 10000, cbow_mean: bool = True):
+        self.config = Word2VecConfig(
+            vector_size=vector_size, window=window, min_count=min_count, sg=sg, hs=hs, negative=negative,
+            ns_exponent=ns_exponent, sample=sample, alpha=alpha, min_alpha=min_alpha, epochs=epochs,
+            workers=workers, seed=seed, max_vocab_size=max_vocab_size, max_final_vocab=max_final_vocab,
+            max_sentence_length=max_sentence_length, cbow_mean=cbow_mean,
+        )
+        self.vocab: Vocabulary | None = None
+        self.wv = None
+        self.context_vectors: np.ndarray | None = None
+        self.node_vectors: np.ndarray | None = None
+        self.epoch_stats: list[EpochStats] = []
+
+    # -- public --------------------------------------------------------------------------------------
+    def fit(self, corpus, *, progress: bool = False,
+            callbacks: Sequence[Callable[[Word2Vec, EpochStats], None]] = (),
+            log: Callable[[str], None] | None = None) -> Word2Vec:
+        """Build the vocabulary from ``corpus`` and train.
+
+        Parameters
+        ----------
+        corpus : path, directory or re-iterable of token lists (see :class:`~negsample.corpus.Corpus`)
+        progress : bool
+            Show a progress bar (epoch, percent, words/s, learning rate, loss) on stderr.
+        callbacks : sequence of callables ``f(model, stats)``, called after every epoch.
+        log : callable taking a str, optional
+            Where status lines go (default: stderr when ``progress`` is on, else nowhere).
+        """
+        if log is None:
+            log = _stderr if progress else _quiet
+        cfg = self.config
+        source = corpus if isinstance(corpus, Corpus) else Corpus(
+            corpus, max_sentence_length=cfg.max_sentence_length)
+        started = time.perf_counter()
+        counter = source.count_words(max_vocab_size=cfg.max_vocab_size)
+        vocab = counter.build(min_count=cfg.min_count, max_final_vocab=cfg.max_final_vocab)
+        if len(vocab) == 0:
+            top = counter.counts.most_common(1)
+            raise CorpusError(
+                f"no word in {source.name} occurs at least min_count={cfg.min_count} times "
+                f"(the most frequent, {top[0][0]!r}, occurs {top[0][1]} times): lower min_count"
+            )
+        if cfg.hs and len(vocab) < 2:
+            raise CorpusError("hierarchical softmax needs at least 2 words in the vocabulary")
+        encoded = source.encode(vocab)
+        log(f"vocabulary: {len(vocab)} words, {encoded.n_words} of {encoded.raw_words} tokens kept "
+            f"({time.perf_counter() - started:.1f}s)")
+        if encoded.n_words == 0:
+            raise CorpusError(f"{source.name}: no sentence has two in-vocabulary words; nothing to train on")
+        self.vocab = vocab
+        try:
+            self._train(encoded, progress=progress, callbacks=callbacks, log=log)
+        finally:
+            encoded.close()
+        return self
+
+    # -- training ------------------------------------------------------------------------------------
+    def _init_weights(self, n_words: int):
+        cfg = self.config
+        rng = np.random.default_rng(cfg.seed)
+        # Inputs uniform in [-1, 1) / dim (gensim's range; the C tool's is half as wide, which measurably
+        # slows CBOW on small corpora), outputs zero.
+        inputs = (rng.random((n_words, cfg.vector_size), dtype=np.float32) * 2.0 - 1.0) / cfg.vector_size
+        self.context_vectors = np.zeros((n_words, cfg.vector_size), np.float32) if cfg.negative else None
+        self.node_vectors = np.zeros((n_words - 1, cfg.vector_size), np.float32) if cfg.hs else None
+        return np.ascontiguousarray(inputs, dtype=np.float32)
+
+    def _objectives(self):
+        """The (negative, tree) tuples the kernels take; an unused objective is empty."""
+        cfg = self.config
+        dim = cfg.vector_size
+        if cfg.negative:
+            noise = Unigram(self.vocab.counts, power=cfg.ns_exponent)
+            negative = (self.context_vectors, noise.threshold, noise.alias, int(cfg.negative))
+        else:
+            negative = (np.zeros((0, dim), np.float32), np.zeros(0, np.float64), np.zeros(0, np.int32), 0)
+        if cfg.hs:
+            tree_codes = build_huffman(self.vocab.counts)
+            tree = (self.node_vectors, tree_codes.offsets, tree_codes.codes, tree_codes.points)
+        else:
+            tree = (np.zeros((0, dim), np.float32), np.zeros(0, np.int64), np.zeros(0, np.uint8),
+                    np.zeros(0, np.int32))
+        return negative, tree
+
+    def _kernel(self):
+        cfg = self.config
+        if cfg.sg:
+            return lambda *args: train_skipgram_job(*args)
+        mean = bool(cfg.cbow_mean)
+        return lambda *args: train_cbow_job(*args, mean)
+
+    def _train(self, encoded: EncodedCorpus, *, progress, callbacks, log):
+        from tqdm.auto import tqdm
+
+        from ..keyedvectors import KeyedVectors
+
+        cfg = self.config
+        inputs = self._init_weights(len(self.vocab))
+        negative, tree = self._objectives()
+        keep = keep_probabilities(self.vocab.counts, cfg.sample)
+        tables = sigmoid_tables()
+        kernel = self._kernel()
+        _warm_up(kernel, cfg.vector_size, negative, tree, tables, cfg.window, log)
+
+        jobs = plan_jobs(encoded)
+        regions = split_regions(jobs, cfg.threads)
+        epoch_words = encoded.n_words
+        decay = cfg.alpha - cfg.min_alpha
+        lock = threading.Lock()
+        bar = tqdm(total=epoch_words * cfg.epochs, unit="word", unit_scale=True, disable=not progress,
+                   dynamic_ncols=True, file=sys.stderr, smoothing=0.1, mininterval=0.5)
+        running = {"loss": 0.0, "examples": 0, "alpha": cfg.alpha}
+
+        def run_region(region: list[tuple[int, _Job]], epoch: int) -> tuple[float, int]:
+            # Each thread owns a contiguous region of the corpus, as in the C tool: its learning rate
+            # follows its own progress through the region, so no counter is shared between threads.
+            region_words = sum(job.token_stop - job.token_start for _, job in region)
+            seen = 0
+            loss, examples = 0.0, 0
+            for index, job in region:
+                ids, lengths = encoded.chunks[job.chunk]
+                n = job.token_stop - job.token_start
+                a0 = cfg.alpha - decay * (epoch + seen / region_words) / cfg.epochs
+                a1 = cfg.alpha - decay * (epoch + (seen + n) / region_words) / cfg.epochs
+                job_loss, job_examples = kernel(
+                    np.asarray(ids[job.token_start:job.token_stop]),
+                    np.asarray(lengths[job.sentence_start:job.sentence_stop]),
+                    inputs, keep, negative, tree, cfg.window, a0, a1,
+                    job_seed(cfg.seed, epoch, index), tables,
+                )
+                seen += n
+                loss += job_loss
+                examples += job_examples
+                with lock:
+                    running["loss"] += job_loss
+                    running["examples"] += job_examples
+                    running["alpha"] = a1
+                    bar.update(n)
+            return loss, examples
+
+        pool = ThreadPoolExecutor(max_workers=len(regions)) if len(regions) > 1 else None
+        self.epoch_stats = []
+        try:
+            for epoch in range(cfg.epochs):
+                bar.set_description(f"epoch {epoch + 1}/{cfg.epochs}")
+                t0 = time.perf_counter()
+                running.update(loss=0.0, examples=0)
+                if pool is None:
+                    results = [run_region(regions[0], epoch)]
+                else:
+                    futures = [pool.submit(run_region, region, epoch) for region in regions]
+                    while wait(futures, timeout=0.5).not_done:
+                        with lock:
+                            postfix = _postfix(running)
+                        bar.set_postfix_str(postfix, refresh=False)
+                    results = [f.result() for f in futures]
+                loss = sum(r[0] for r in results)
+                examples = sum(r[1] for r in results)
+                seconds = time.perf_counter() - t0
+                alpha_now = cfg.alpha - decay * (epoch + 1) / cfg.epochs
+                stats = EpochStats(epoch=epoch + 1, loss=loss / max(examples, 1), examples=examples,
+                                   words=epoch_words, seconds=seconds, alpha=alpha_now)
+                self.epoch_stats.append(stats)
+                bar.set_postfix_str(f"lr={alpha_now:.5f} loss={stats.loss:.4f}")
+                if not np.isfinite(loss) or not np.isfinite(inputs).all():
+                    raise TrainingDivergedError(
+                        f"training diverged in epoch {epoch + 1}: the loss or the vectors became NaN/inf; "
+                        f"lower alpha (it is {cfg.alpha})"
+                    )
+                self.wv = KeyedVectors(inputs, self.vocab)
+                for callback in callbacks:
+                    callback(self, stats)
+        finally:
+            bar.close()
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        log("training done: " + ", ".join(
+            f"epoch {s.epoch} loss {s.loss:.4f} ({s.words_per_second / 1e3:.0f}k words/s)"
+            for s in self.epoch_stats))
+        self.wv = KeyedVectors(inputs, self.vocab)
+
+
+def _postfix(running: dict) -> str:
+    return f"lr={running['alpha']:.5f} loss={running['loss'] / max(running['examples'], 1):.4f}"
+
+
+def split_regions(jobs: list[_Job], n_regions: int) -> list[list[tuple[int, _Job]]]:
+    """Cut the job list into at most ``n_regions`` contiguous runs of about equal tokens.
+
+    Jobs keep their global index (which seeds their random stream), so a job's draws do not depend
+    on how many threads there are.
+    """
+    sizes = np.array([job.token_stop - job.token_start for job in jobs], dtype=np.int64)
+    bounds = np.searchsorted(np.cumsum(sizes), np.arange(1, n_regions) * sizes.sum() / n_regions, side="left")
+    edges = [0, *sorted({int(b) + 1 for b in bounds if 0 <= b < len(jobs) - 1}), len(jobs)]
+    indexed = list(enumerate(jobs))
+    return [indexed[a:b] for a, b in zip(edges, edges[1:]) if b > a]
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _quiet(message: str) -> None:
+    pass
+
+
+def _warm_up(kernel, dim, negative, tree, tables, window, log) -> None:
+    """Compile (or load from the cache) the kernel on a tiny job with the same argument types,
+    saying so when that takes a while, so the real run never stalls silently."""
+    ids = np.array([0, 1], np.int32)
+    lengths = np.array([2], np.int32)
+    inputs = np.zeros((2, dim), np.float32)
+    keep = np.ones(2, np.float32)
+    if negative[3]:
+        negative = (np.zeros((2, dim), np.float32), np.ones(2), np.array([0, 1], np.int32), 1)
+    if tree[1].shape[0]:
+        small = build_huffman([1, 1])
+        tree = (np.zeros((1, dim), np.float32), small.offsets, small.codes, small.points)
+    failure: list[BaseException] = []
+
+    def compile_it():
+        try:
+            kernel(ids, lengths, inputs, keep, negative, tree, window, 0.0, 0.0, np.ones(1, np.uint64), tables)
+        except BaseException as exc:  # surfaced in the calling thread below
+            failure.append(exc)
+
+    worker = threading.Thread(target=compile_it, daemon=True)
+    t0 = time.perf_counter()
+    worker.start()
+    worker.join(0.5)
+    if worker.is_alive():
+        log("compiling kernels (first run only; they are cached afterwards)...")
+        worker.join()
+        log(f"kernels compiled in {time.perf_counter() - t0:.1f}s")
+    if failure:
+        raise failure[0]

@@ -1,0 +1,120 @@
+"""Each compiled kernel against its slow NumPy twin, on the same random draws."""
+
+import numpy as np
+import pytest
+from numba import njit
+from reference_word2vec import reference_job
+from scipy.stats import chisquare
+
+from negsample._kernels.alias import draw_alias
+from negsample._kernels.rng import next_below
+from negsample._kernels.word2vec import sigmoid_tables, train_cbow_job, train_skipgram_job
+from negsample.huffman import build_huffman
+from negsample.noise import Unigram
+from negsample.subsampling import keep_probabilities
+
+DIM = 8
+VOCAB = 12
+
+
+def _setup(use_ns, use_hs, seed=0):
+    rng = np.random.default_rng(seed)
+    counts = np.sort(rng.integers(1, 200, VOCAB))[::-1].astype(np.int64)
+    lengths = np.array([9, 14, 6, 11], np.int32)
+    ids = rng.choice(VOCAB, size=int(lengths.sum()), p=counts / counts.sum()).astype(np.int32)
+    inputs = (rng.standard_normal((VOCAB, DIM)) * 0.4).astype(np.float32)
+    if use_ns:
+        noise = Unigram(counts)
+        negative = ((rng.standard_normal((VOCAB, DIM)) * 0.4).astype(np.float32), noise.threshold,
+                    noise.alias, 3)
+    else:
+        negative = (np.zeros((0, DIM), np.float32), np.zeros(0), np.zeros(0, np.int32), 0)
+    if use_hs:
+        tree = build_huffman(counts)
+        tree_args = ((rng.standard_normal((VOCAB - 1, DIM)) * 0.4).astype(np.float32), tree.offsets,
+                     tree.codes, tree.points)
+    else:
+        tree_args = (np.zeros((0, DIM), np.float32), np.zeros(0, np.int64), np.zeros(0, np.uint8),
+                     np.zeros(0, np.int32))
+    keep = keep_probabilities(counts, 0.02)  # some words are dropped now and then
+    assert (keep < 1).any()
+    return ids, lengths, inputs, keep, negative, tree_args
+
+
+def _copy(args):
+    ids, lengths, inputs, keep, negative, tree = args
+    return (ids, lengths, inputs.copy(), keep, (negative[0].copy(), *negative[1:]),
+            (tree[0].copy(), *tree[1:]))
+
+
+@pytest.mark.parametrize("sg,cbow_mean", [(1, True), (0, True), (0, False)],
+                         ids=["skipgram", "cbow-mean", "cbow-sum"])
+@pytest.mark.parametrize("use_ns,use_hs", [(True, False), (False, True), (True, True)],
+                         ids=["ns", "hs", "ns+hs"])
+def test_kernel_matches_numpy_reference(sg, cbow_mean, use_ns, use_hs):
+    args = _setup(use_ns, use_hs)
+    tables = sigmoid_tables()
+    fast, slow = _copy(args), _copy(args)
+    rng_fast = np.array([12345], np.uint64)
+    rng_slow = rng_fast.copy()
+    if sg:
+        loss, examples = train_skipgram_job(*fast, 3, 0.05, 0.01, rng_fast, tables)
+    else:
+        loss, examples = train_cbow_job(*fast, 3, 0.05, 0.01, rng_fast, tables, cbow_mean)
+    ref_loss, ref_examples = reference_job(*slow, 3, 0.05, 0.01, rng_slow, tables, sg=sg, cbow_mean=cbow_mean)
+
+    assert examples == ref_examples > 0
+    assert rng_fast[0] == rng_slow[0], "the kernel consumed a different number of random draws"
+    np.testing.assert_allclose(fast[2], slow[2], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(fast[4][0], slow[4][0], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(fast[5][0], slow[5][0], rtol=1e-4, atol=1e-5)
+    # The kernel's loss comes from a 1000-entry table; the reference's is exact.
+    assert loss == pytest.approx(ref_loss, rel=1e-2)
+    # Training moved the weights: the comparison above is not vacuous.
+    assert not np.allclose(fast[2], args[2])
+
+
+def test_kernel_learning_rate_zero_leaves_weights_untouched():
+    ids, lengths, inputs, keep, negative, tree = _copy(_setup(True, True))
+    before = inputs.copy()
+    train_skipgram_job(ids, lengths, inputs, keep, negative, tree, 3, 0.0, 0.0, np.ones(1, np.uint64),
+                       sigmoid_tables())
+    np.testing.assert_array_equal(inputs, before)
+
+
+@njit(cache=True)
+def _draw_many(threshold, alias, n, seed):
+    state = np.array([seed], np.uint64)
+    out = np.empty(n, np.int64)
+    for i in range(n):
+        out[i] = draw_alias(threshold, alias, state)
+    return out
+
+
+@njit(cache=True)
+def _below_many(bound, n, seed):
+    state = np.array([seed], np.uint64)
+    out = np.empty(n, np.int64)
+    for i in range(n):
+        out[i] = next_below(state, bound)
+    return out
+
+
+def test_kernel_alias_draws_follow_the_exact_distribution():
+    counts = np.array([500, 120, 60, 33, 10, 4, 2, 1, 1, 0], np.float64)
+    noise = Unigram(counts, power=0.75)
+    draws = _draw_many(noise.threshold, noise.alias, 400_000, 7)
+    observed = np.bincount(draws, minlength=len(counts))
+    assert observed[-1] == 0  # zero count, zero probability
+    support = noise.probs > 0
+    assert chisquare(observed[support], noise.probs[support] * draws.size).pvalue > 1e-3
+    # The same draws are clearly not from the raw (power 1) frequencies: the test has power.
+    raw = counts[support] / counts.sum()
+    assert chisquare(observed[support], raw * draws.size).pvalue < 1e-6
+
+
+def test_window_draws_are_uniform():
+    draws = _below_many(5, 200_000, 3)
+    observed = np.bincount(draws, minlength=5)
+    assert observed.shape == (5,)
+    assert chisquare(observed).pvalue > 1e-3
