@@ -1,0 +1,146 @@
+"""End-to-end training: quality on planted structure, reproducibility, and bad input."""
+
+import numpy as np
+import pytest
+
+from negsample import Word2Vec
+from negsample.corpus import CorpusError
+from negsample.word2vec import TrainingDivergedError, Word2VecConfig
+
+CLUSTERS = 4
+WORDS_PER_CLUSTER = 12
+
+
+def planted_corpus(seed=0, sentences=1500, length=12):
+    """Sentences each drawn from one of K disjoint topic clusters, with Zipf-skewed words inside."""
+    rng = np.random.default_rng(seed)
+    weights = 1.0 / np.arange(1, WORDS_PER_CLUSTER + 1)
+    weights /= weights.sum()
+    corpus = []
+    for _ in range(sentences):
+        cluster = rng.integers(CLUSTERS)
+        words = rng.choice(WORDS_PER_CLUSTER, size=length, p=weights)
+        corpus.append([f"c{cluster}w{w}" for w in words])
+    return corpus
+
+
+def neighbour_purity(wv, min_count=100, topn=5):
+    """Per frequent word: the share of its topn nearest neighbours in its own cluster."""
+    purity = {}
+    for word, count in zip(wv.index_to_key, wv.vocab.counts):
+        if count < min_count:
+            continue
+        neighbours = [w for w, _ in wv.most_similar(word, topn=topn)]
+        purity[word] = np.mean([n.split("w")[0] == word.split("w")[0] for n in neighbours])
+    return purity
+
+
+@pytest.mark.parametrize("sg,hs,negative", [(1, 0, 5), (0, 0, 5), (1, 1, 0), (0, 1, 0)],
+                         ids=["sg-ns", "cbow-ns", "sg-hs", "cbow-hs"])
+def test_planted_clusters_are_recovered(sg, hs, negative):
+    corpus = planted_corpus()
+    model = Word2Vec(vector_size=24, window=4, min_count=1, sample=0, sg=sg, hs=hs, negative=negative,
+                     epochs=8, workers=1, seed=3).fit(corpus)
+    purity = neighbour_purity(model.wv)
+    assert len(purity) >= CLUSTERS * 8
+    worst = min(purity.values())
+    assert worst >= 0.8, f"a frequent word has only {worst:.0%} same-cluster neighbours"
+    assert np.mean(list(purity.values())) >= 0.9
+    assert model.epoch_stats[-1].loss < model.epoch_stats[0].loss
+
+
+def test_untrained_vectors_fail_the_quality_floor():
+    """The purity floor above is not met by chance: random vectors of the same vocabulary miss it."""
+    model = Word2Vec(vector_size=24, min_count=1, epochs=1, workers=1, alpha=1e-9, min_alpha=0.0)
+    model.fit(planted_corpus(sentences=300))
+    assert np.mean(list(neighbour_purity(model.wv, min_count=20).values())) < 0.6
+
+
+@pytest.mark.parametrize("sg,hs", [(1, 0), (0, 1)])
+def test_one_worker_is_bit_reproducible(sg, hs):
+    corpus = planted_corpus(sentences=300)
+    kwargs = dict(vector_size=16, min_count=1, sg=sg, hs=hs, epochs=2, workers=1, seed=11, sample=1e-2)
+    first = Word2Vec(**kwargs).fit(corpus).wv.vectors
+    second = Word2Vec(**kwargs).fit(corpus).wv.vectors
+    assert np.array_equal(first, second)
+    third = Word2Vec(**{**kwargs, "seed": 12}).fit(corpus).wv.vectors
+    assert not np.array_equal(first, third)
+
+
+def test_two_workers_train_as_well():
+    model = Word2Vec(vector_size=24, window=4, min_count=1, sample=0, sg=1, epochs=8, workers=2,
+                     seed=3).fit(planted_corpus())
+    assert np.mean(list(neighbour_purity(model.wv).values())) >= 0.9
+
+
+def test_callbacks_and_epoch_stats():
+    seen = []
+    model = Word2Vec(vector_size=8, min_count=1, epochs=3, workers=1)
+    model.fit(planted_corpus(sentences=100), callbacks=[lambda m, s: seen.append((s.epoch, s.loss))])
+    assert [e for e, _ in seen] == [1, 2, 3]
+    assert all(np.isfinite(loss) and loss > 0 for _, loss in seen)
+    assert [s.epoch for s in model.epoch_stats] == [1, 2, 3]
+
+
+def test_progress_reports_compiling_and_rate(capsys):
+    lines = []
+    Word2Vec(vector_size=8, min_count=1, epochs=1, workers=1).fit(planted_corpus(sentences=50), log=lines.append)
+    assert any(line.startswith("vocabulary:") for line in lines)
+    assert any("words/s" in line for line in lines)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"vector_size": 0}, "vector_size must be an integer >= 1"),
+    ({"window": 0}, "window must be an integer >= 1"),
+    ({"negative": -1}, "negative must be an integer >= 0"),
+    ({"hs": 0, "negative": 0}, "hs=0 with negative=0"),
+    ({"alpha": 0}, "alpha must be > 0"),
+    ({"alpha": float("nan")}, "alpha must be a finite number"),
+    ({"sample": -1e-3}, "sample must be >= 0"),
+    ({"epochs": 0}, "epochs must be an integer >= 1"),
+    ({"min_count": 0}, "min_count must be an integer >= 1"),
+    ({"workers": 0}, "workers must be an integer >= 1"),
+    ({"sg": 2}, "sg must be 0"),
+    ({"min_alpha": 0.5}, "min_alpha must be in"),
+])
+def test_invalid_parameters_are_named(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Word2Vec(**kwargs)
+    with pytest.raises(ValueError, match=message):
+        Word2VecConfig(**kwargs)
+
+
+def test_no_word_reaches_min_count():
+    with pytest.raises(CorpusError, match=r"min_count=5.*lower min_count"):
+        Word2Vec(min_count=5).fit([["a", "b", "c"], ["d", "a"]])
+
+
+def test_missing_and_empty_corpus(tmp_path):
+    with pytest.raises(CorpusError, match="not found"):
+        Word2Vec().fit(tmp_path / "nope.txt")
+    (tmp_path / "empty.txt").write_text("")
+    with pytest.raises(CorpusError, match="empty"):
+        Word2Vec().fit(tmp_path / "empty.txt")
+
+
+def test_divergence_stops_with_advice():
+    with pytest.raises(TrainingDivergedError, match="lower alpha"):
+        Word2Vec(vector_size=16, min_count=1, sg=0, cbow_mean=False, window=8, alpha=1e30, sample=0,
+                 epochs=3, workers=1).fit(planted_corpus(sentences=200))
+
+
+def test_gensim_reads_our_vectors_and_we_read_its(tmp_path):
+    gensim_models = pytest.importorskip("gensim.models")
+    corpus = planted_corpus(sentences=300)
+    ours = Word2Vec(vector_size=16, min_count=1, epochs=2, workers=1).fit(corpus).wv
+    for binary in (False, True):
+        path = tmp_path / f"ours.{'bin' if binary else 'txt'}"
+        ours.save_word2vec_format(path, binary=binary)
+        theirs = gensim_models.KeyedVectors.load_word2vec_format(str(path), binary=binary)
+        assert theirs.index_to_key == ours.index_to_key
+        np.testing.assert_allclose(theirs.vectors, ours.vectors, rtol=1e-6)
+        back_path = tmp_path / f"back.{'bin' if binary else 'txt'}"
+        theirs.save_word2vec_format(str(back_path), binary=binary)
+        back = type(ours).load_word2vec_format(back_path, binary=binary)
+        assert back.index_to_key == ours.index_to_key
+        np.testing.assert_allclose(back.vectors, ours.vectors, rtol=1e-6)
