@@ -4,6 +4,14 @@ Because every sampler reports the probability it sampled with, every loss that n
 (NCE's ``log(k*Q)``, sampled softmax's ``logQ``) gets it for free, and the compiled word2vec kernels
 draw from the very same alias table as the NumPy (and PyTorch) samplers.
 
+Two back ends share one table:
+
+* NumPy (default): ``sample(size, rng)`` returns an int64 array, drawn by a compiled kernel seeded
+  from the ``numpy.random.Generator``.
+* PyTorch: pass ``device=`` and/or ``generator=`` (a ``torch.Generator``) and ``sample`` returns a
+  LongTensor on that device; ``log_prob(tensor)`` returns a float tensor on the tensor's device. Torch
+  is imported only when one of these paths is used, and the table is copied to each device once.
+
 Example
 -------
 >>> import numpy as np
@@ -16,11 +24,23 @@ Example
 
 from __future__ import annotations
 
+import math
+from typing import NamedTuple
+
 import numpy as np
+from numba import njit
 
+from ._checks import check_ids_in_range, check_integer, check_positive, check_probabilities, is_tensor
 from ._kernels.alias import build_alias_table
+from ._kernels.rng import next_u64
+from ._torch import require_torch
 
-__all__ = ["NoiseDistribution", "Unigram"]
+__all__ = ["Empirical", "LogUniform", "NoiseDistribution", "StreamingFrequency", "Uniform", "Unigram"]
+
+# Excluded sets heavier than this leave (almost) nothing to sample: resampling would spin forever.
+_MAX_EXCLUDED_MASS = 1.0 - 1e-6
+_S32 = np.uint64(32)
+_LOW32 = np.uint64(0xFFFFFFFF)
 
 
 def as_generator(rng) -> np.random.Generator:
@@ -32,12 +52,52 @@ def as_generator(rng) -> np.random.Generator:
     raise TypeError(f"rng must be None, an int seed or a numpy.random.Generator, got {type(rng).__name__}")
 
 
+# TODO(lead): move next to ``draw_alias`` in ``_kernels/alias.py`` (this task could not edit _kernels/).
+@njit(cache=True, nogil=True)
+def _draw_alias_into(threshold, alias, state, out):
+    """Fill ``out`` (int64, 1-d) with alias-table draws; ``state`` is a uint64[1] splitmix64 state.
+
+    Consumes the random stream exactly as ``draw_alias`` does (same column, same coin, same result,
+    checked in tests), but loads the alias before comparing so the choice compiles to a conditional
+    move: the coin flip is unpredictable, and a branch on it costs about 4x in mispredictions.
+    """
+    n = np.uint64(threshold.shape[0])
+    for i in range(out.shape[0]):
+        r = next_u64(state)
+        column = np.int64(((r >> _S32) * n) >> _S32)
+        coin = np.float64(r & _LOW32) * (1.0 / 4294967296.0)
+        other = np.int64(alias[column])
+        out[i] = column if coin < threshold[column] else other
+
+
+def _as_shape(size) -> tuple[int, ...]:
+    shape = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
+    if not all(isinstance(d, (int, np.integer)) and d >= 0 for d in shape):
+        raise ValueError(f"size: expected a non-negative int or a tuple of them, got {size!r}")
+    return tuple(int(d) for d in shape)
+
+
+class _TorchTables(NamedTuple):
+    threshold: object  # float64 tensor, shape (num_classes,)
+    alias: object  # int64 tensor, shape (num_classes,)
+    probs: object  # float64 tensor, shape (num_classes,)
+    log_probs: object  # float64 tensor, shape (num_classes,)
+
+
+def _resolve_device(torch, device):
+    """``"cuda"`` and ``"cuda:0"`` must share a cache entry, so resolve the index."""
+    device = torch.device(device)
+    if device.type != "cpu" and device.index is None:
+        device = torch.empty(0, device=device).device
+    return device
+
+
 class NoiseDistribution:
     """A distribution over class ids ``0 .. num_classes-1`` backed by an alias table.
 
-    Subclasses only say what the probabilities are (``_make_probs``); drawing and log-probabilities
-    are shared. ``threshold`` and ``alias`` are the raw table, exposed so compiled kernels can draw
-    from exactly the same distribution.
+    Subclasses only say what the probabilities are (by calling ``_init_table``); drawing, exclusion
+    and log-probabilities are shared. ``threshold`` and ``alias`` are the raw table, exposed so
+    compiled kernels can draw from exactly the same distribution.
 
     Attributes
     ----------
@@ -46,6 +106,11 @@ class NoiseDistribution:
         Exact probabilities (sum to 1).
     threshold, alias : ndarray, shape (num_classes,)
         The alias table (float64, int32).
+
+    Notes
+    -----
+    NumPy draws pick the column with the high 32 bits of a splitmix64 word (as the word2vec kernels
+    do), so a class's probability is exact up to a relative error of ``num_classes / 2**32``.
     """
 
     num_classes: int
@@ -58,41 +123,284 @@ class NoiseDistribution:
         with np.errstate(divide="ignore"):
             self._log_probs = np.log(probs)
         self.threshold, self.alias = build_alias_table(probs)
+        self._torch_cache: dict = {}
 
-    def sample(self, size, rng=None) -> np.ndarray:
-        """Draw ids i.i.d. from the distribution.
+    # ------------------------------------------------------------------ sampling
+    def sample(self, size, rng=None, *, device=None, generator=None, exclude=None, max_rounds: int = 1000):
+        """Draw ids i.i.d. from the distribution (optionally avoiding ``exclude``).
 
         Parameters
         ----------
         size : int or tuple of int
-            Output shape.
+            Output shape, e.g. ``(batch_size, num_negatives)``.
         rng : None, int or numpy.random.Generator
-            Source of randomness (an int is a seed).
+            Randomness for the NumPy path (an int is a seed).
+        device : str or torch.device, optional
+            Draw with torch on this device and return a LongTensor.
+        generator : torch.Generator, optional
+            Randomness for the torch path; implies ``device=generator.device`` if no device is given.
+        exclude : array-like or tensor of int, optional
+            Ids that must not be drawn. Shape ``(num_excluded,)``: excluded from every draw.
+            Shape ``(batch_size, max_excluded)`` padded with ``-1``: row ``b`` of the excluded ids
+            applies to draws ``out[b, ...]`` (``size[0]`` must equal ``batch_size``), e.g. each
+            user's positives. Excluded draws are redrawn until none is left, so the draws follow the
+            distribution renormalised over the remaining ids. A tensor selects the torch path.
+        max_rounds : int, default 1000
+            Bound on the rounds of redrawing; each round redraws only the still-excluded positions.
 
         Returns
         -------
-        ndarray of int64, shape ``size``
+        ndarray of int64, or LongTensor, shape ``size``
+
+        Raises
+        ------
+        ValueError
+            Bad ``size``, out-of-range ``exclude`` ids, or an excluded set carrying probability ~1.
+        RuntimeError
+            Some draws were still excluded after ``max_rounds`` rounds.
+
+        Examples
+        --------
+        >>> from negsample.noise import Uniform
+        >>> Uniform(10).sample((2, 3), rng=0, exclude=[[0, 1, -1], [5, -1, -1]]).shape
+        (2, 3)
         """
+        shape = _as_shape(size)
+        if device is not None or generator is not None or is_tensor(exclude):
+            if rng is not None:
+                raise TypeError("sample: rng= seeds NumPy draws; for torch draws pass generator= (a torch.Generator)")
+            return self._sample_torch(shape, device, generator, exclude, max_rounds)
         gen = as_generator(rng)
-        column = gen.integers(0, self.num_classes, size=size)
-        coin = gen.random(size=size)
-        return np.where(coin < self.threshold[column], column, self.alias[column]).astype(np.int64)
+        out = self._draw_numpy(math.prod(shape), gen).reshape(shape)
+        if exclude is not None:
+            keys, stride, mass = self._exclusion_numpy(exclude, shape)
+            _resample(
+                out.reshape(-1), keys, stride, self.num_classes, mass, max_rounds,
+                draw=lambda n: self._draw_numpy(n, gen),
+                isin=np.isin, nonzero=np.flatnonzero, arange=np.arange,
+            )  # fmt: skip
+        return out
 
-    def log_prob(self, ids) -> np.ndarray:
-        """Natural-log probability of each id; same shape as ``ids``.
+    def _draw_numpy(self, n: int, gen: np.random.Generator) -> np.ndarray:
+        out = np.empty(n, dtype=np.int64)
+        # One 64-bit seed per call from the Generator keeps draws reproducible from the caller's rng.
+        state = gen.integers(0, 2**64, size=1, dtype=np.uint64, endpoint=False)
+        _draw_alias_into(self.threshold, self.alias, state, out)
+        return out
 
-        Raises ``ValueError`` for ids outside ``[0, num_classes)``.
-        """
-        ids = np.asarray(ids)
-        if ids.size and (ids.min() < 0 or ids.max() >= self.num_classes):
-            raise ValueError(
-                f"log_prob: ids must lie in [0, {self.num_classes}), got values in "
-                f"[{int(ids.min())}, {int(ids.max())}]"
+    def _sample_torch(self, shape, device, generator, exclude, max_rounds):
+        torch = require_torch()
+        if device is None:
+            if generator is not None:
+                device = generator.device
+            elif is_tensor(exclude):
+                device = exclude.device
+            else:
+                device = "cpu"
+        device = _resolve_device(torch, device)
+        if generator is not None and _resolve_device(torch, generator.device) != device:
+            raise ValueError(f"generator: expected a generator on {device}, got one on {generator.device}")
+        tables = self._torch_tables(device)
+
+        def draw(n):
+            column = torch.randint(0, self.num_classes, (n,), device=device, generator=generator)
+            coin = torch.rand(n, device=device, generator=generator, dtype=torch.float64)
+            return torch.where(coin < tables.threshold.index_select(0, column), column,
+                               tables.alias.index_select(0, column))  # fmt: skip
+
+        out = draw(math.prod(shape)).reshape(shape)
+        if exclude is not None:
+            keys, stride, mass = self._exclusion_torch(torch, exclude, shape, device)
+            _resample(
+                out.view(-1), keys, stride, self.num_classes, mass, max_rounds,
+                draw=draw, isin=torch.isin,
+                nonzero=lambda mask: torch.nonzero(mask).squeeze(1),
+                arange=lambda n: torch.arange(n, device=device),
+            )  # fmt: skip
+        return out
+
+    def _torch_tables(self, device) -> _TorchTables:
+        """The alias table as tensors on ``device``, built on first use and then cached."""
+        torch = require_torch()
+        device = _resolve_device(torch, device)
+        # setdefault: a subclass that fills the table without _init_table still gets a cache.
+        cache = self.__dict__.setdefault("_torch_cache", {})
+        tables = cache.get(device)
+        if tables is None:
+            tables = _TorchTables(
+                threshold=torch.as_tensor(self.threshold, dtype=torch.float64, device=device),
+                alias=torch.as_tensor(self.alias.astype(np.int64), device=device),
+                probs=torch.as_tensor(self.probs, dtype=torch.float64, device=device),
+                log_probs=torch.as_tensor(self._log_probs, dtype=torch.float64, device=device),
             )
-        return self._log_probs[ids]
+            cache[device] = tables
+        return tables
+
+    # ------------------------------------------------------------------ exclusion
+    def _exclusion_numpy(self, exclude, shape):
+        """Excluded ids as sorted int64 keys, the draws per row, and the excluded probability.
+
+        Shared exclusion (1-d): keys are the ids, stride ``None``, mass a float. Per-row exclusion
+        (2-d): keys are ``row * num_classes + id`` so one sorted ``isin`` serves all rows, stride is
+        the number of draws per row, mass has shape (batch_size,).
+        """
+        exclude = np.asarray(exclude)
+        if exclude.size == 0:
+            exclude = exclude.astype(np.int64)
+        self._check_exclude_shape(exclude, shape)
+        n = self.num_classes
+        if exclude.ndim == 1:
+            check_ids_in_range("exclude", exclude, n)
+            keys = np.unique(exclude.astype(np.int64))
+            return keys, None, float(self.probs[keys].sum())
+        check_ids_in_range("exclude", exclude, n, allow=-1)
+        rows = np.arange(exclude.shape[0], dtype=np.int64)[:, None]
+        keys = np.unique((rows * n + exclude)[exclude >= 0])
+        mass = np.bincount(keys // n, weights=self.probs[keys % n], minlength=exclude.shape[0])
+        return keys, math.prod(shape[1:]), mass
+
+    def _exclusion_torch(self, torch, exclude, shape, device):
+        """As :meth:`_exclusion_numpy`, with tensors on ``device``."""
+        exclude = torch.as_tensor(exclude, device=device)
+        if exclude.numel() == 0:
+            exclude = exclude.long()
+        self._check_exclude_shape(exclude, shape)
+        n = self.num_classes
+        probs = self._torch_tables(device).probs
+        if exclude.ndim == 1:
+            check_ids_in_range("exclude", exclude, n)
+            keys = torch.unique(exclude.long())
+            return keys, None, float(probs[keys].sum())
+        check_ids_in_range("exclude", exclude, n, allow=-1)
+        rows = torch.arange(exclude.shape[0], device=device)[:, None]
+        keys = torch.unique((rows * n + exclude.long())[exclude >= 0])
+        mass = torch.zeros(exclude.shape[0], dtype=torch.float64, device=device)
+        mass.index_add_(0, keys // n, probs[keys % n])
+        return keys, math.prod(shape[1:]), mass
+
+    @staticmethod
+    def _check_exclude_shape(exclude, shape) -> None:
+        check_integer("exclude", exclude)
+        if exclude.ndim == 2:
+            if len(shape) == 0 or shape[0] != exclude.shape[0]:
+                raise ValueError(
+                    f"exclude: a 2-d exclude of shape (batch_size, max_excluded) = {tuple(exclude.shape)} "
+                    f"needs size (batch_size, ...) with batch_size={exclude.shape[0]}, got size {shape}"
+                )
+        elif exclude.ndim != 1:
+            raise ValueError(
+                f"exclude: expected shape (num_excluded,) or (batch_size, max_excluded), got {tuple(exclude.shape)}"
+            )
+
+    # ------------------------------------------------------------------ log-probabilities
+    def log_prob(self, ids, *, exclude=None, dtype=None):
+        """Natural-log probability of each id; same shape (and, for tensors, device) as ``ids``.
+
+        Parameters
+        ----------
+        ids : array-like or tensor of int, any shape
+        exclude : optional, as in :meth:`sample`
+            By default the result is the *unconditional* ``log P(id)``, which is what NCE and
+            sampled-softmax corrections use. Pass the same ``exclude`` given to :meth:`sample` to get
+            the log-probability under the renormalised distribution that exclusion actually samples
+            from: ``log P(id) - log(1 - P(excluded))``, and ``-inf`` for excluded ids.
+        dtype : torch.dtype, optional
+            Dtype of a tensor result; default ``torch.get_default_dtype()`` (so it mixes with
+            float32 logits). NumPy results are float64.
+
+        Returns
+        -------
+        ndarray of float64 or float tensor, shape ``ids.shape``
+
+        Raises
+        ------
+        ValueError
+            For ids outside ``[0, num_classes)``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from negsample.noise import Uniform
+        >>> Uniform(4).log_prob(np.array([0, 3])).round(4).tolist()
+        [-1.3863, -1.3863]
+        """
+        if is_tensor(ids):
+            return self._log_prob_torch(ids, exclude, dtype)
+        ids = np.asarray(ids)
+        check_ids_in_range("log_prob: ids", ids, self.num_classes)
+        out = self._log_probs[ids]
+        if exclude is None:
+            return out
+        keys, stride, mass = self._exclusion_numpy(exclude, ids.shape)
+        return self._renormalise(np.asarray(out), ids, keys, stride, mass, np.isin, np.log1p, np.arange)
+
+    def _log_prob_torch(self, ids, exclude, dtype):
+        torch = require_torch()
+        check_ids_in_range("log_prob: ids", ids, self.num_classes)
+        out = self._torch_tables(ids.device).log_probs[ids]
+        if exclude is not None:
+            keys, stride, mass = self._exclusion_torch(torch, exclude, tuple(ids.shape), ids.device)
+            out = self._renormalise(
+                out, ids, keys, stride, mass, torch.isin, torch.log1p,
+                lambda n: torch.arange(n, device=ids.device),
+            )  # fmt: skip
+        return out.to(torch.get_default_dtype() if dtype is None else dtype)
+
+    def _renormalise(self, out, ids, keys, stride, mass, isin, log1p, arange):
+        """Condition ``log P(id)`` on not being excluded; works for arrays and tensors alike."""
+        if stride is None:
+            excluded = isin(ids, keys)
+            adjusted = out - math.log1p(-mass)
+        else:
+            broadcast = (ids.shape[0],) + (1,) * (ids.ndim - 1)
+            rows = arange(ids.shape[0]).reshape(broadcast)
+            excluded = isin(rows * self.num_classes + ids, keys)
+            adjusted = out - log1p(-mass).reshape(broadcast)
+        adjusted[excluded] = -math.inf
+        return adjusted
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(num_classes={self.num_classes})"
+
+
+def _resample(flat, keys, stride, num_classes, mass, max_rounds, *, draw, isin, nonzero, arange) -> None:
+    """Redraw, in place, the entries of ``flat`` whose key is in ``keys`` until none is left.
+
+    Rejection sampling: each redraw comes from the full distribution, so accepted values follow the
+    distribution renormalised over the non-excluded ids. ``stride`` is the number of draws per row
+    for per-row exclusion (keys are ``row * num_classes + id``), ``None`` for a shared excluded set.
+    """
+    if stride is not None:  # per-row exclusion: the heaviest row decides
+        mass = float(mass.max()) if mass.shape[0] else 0.0
+    if mass > _MAX_EXCLUDED_MASS:
+        raise ValueError(
+            f"exclude: the excluded ids carry probability {mass:.9g} (~1) under this distribution, "
+            "so there is nothing left to sample"
+        )
+    if flat.shape[0] == 0 or len(keys) == 0:
+        return
+
+    def key_of(positions, values):
+        return values if stride is None else (positions // max(stride, 1)) * num_classes + values
+
+    positions = nonzero(isin(key_of(arange(flat.shape[0]), flat), keys))
+    for _ in range(max_rounds):
+        if positions.shape[0] == 0:
+            return
+        values = draw(positions.shape[0])
+        flat[positions] = values
+        positions = positions[isin(key_of(positions, values), keys)]
+    if positions.shape[0]:
+        raise RuntimeError(
+            f"exclude: {positions.shape[0]} draws were still excluded after max_rounds={max_rounds} rounds "
+            f"of resampling (excluded probability up to {mass:.4g}); raise max_rounds"
+        )
+
+
+def _check_num_classes(owner: str, num_classes, name: str = "num_classes") -> int:
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
+        raise ValueError(f"{owner}: {name} must be a positive integer, got {num_classes!r}")
+    return int(num_classes)
 
 
 class Unigram(NoiseDistribution):
@@ -103,6 +411,12 @@ class Unigram(NoiseDistribution):
     counts : array-like of non-negative numbers, shape (num_classes,)
     power : float, default 0.75
         0 gives the uniform distribution, 1 the raw frequencies.
+
+    Examples
+    --------
+    >>> from negsample.noise import Unigram
+    >>> Unigram([100, 10, 1]).sample(4, rng=0).dtype
+    dtype('int64')
     """
 
     def __init__(self, counts, power: float = 0.75):
@@ -124,3 +438,170 @@ class Unigram(NoiseDistribution):
 
     def __repr__(self) -> str:
         return f"Unigram(num_classes={self.num_classes}, power={self.power})"
+
+
+class Uniform(NoiseDistribution):
+    """Every id in ``0 .. num_classes-1`` equally likely.
+
+    Parameters
+    ----------
+    num_classes : int
+
+    Examples
+    --------
+    >>> from negsample.noise import Uniform
+    >>> float(Uniform(4).probs.sum())
+    1.0
+    """
+
+    def __init__(self, num_classes: int):
+        num_classes = _check_num_classes("Uniform", num_classes)
+        self._init_table(np.full(num_classes, 1.0 / num_classes))
+
+
+class LogUniform(NoiseDistribution):
+    """Zipfian noise ``P(k) = log((k + 2) / (k + 1)) / log(num_classes + 1)``.
+
+    The distribution of TensorFlow's ``log_uniform_candidate_sampler``: sensible when ids are sorted
+    by decreasing frequency (id 0 most frequent), as vocabularies usually are.
+
+    Parameters
+    ----------
+    num_classes : int
+
+    Examples
+    --------
+    >>> from negsample.noise import LogUniform
+    >>> LogUniform(3).probs.round(3).tolist()
+    [0.5, 0.292, 0.208]
+    """
+
+    def __init__(self, num_classes: int):
+        num_classes = _check_num_classes("LogUniform", num_classes)
+        k = np.arange(num_classes, dtype=np.float64)
+        # log1p keeps the tail accurate: log((k+2)/(k+1)) = log1p(1/(k+1)) loses nothing for large k.
+        probs = np.log1p(1.0 / (k + 1.0)) / np.log1p(num_classes)
+        self._init_table(probs / probs.sum())
+
+
+class Empirical(NoiseDistribution):
+    """Noise given directly by its probabilities.
+
+    Parameters
+    ----------
+    probs : array-like, shape (num_classes,)
+        Finite, non-negative, summing to 1 within 1e-6 (then renormalised exactly).
+
+    Examples
+    --------
+    >>> from negsample.noise import Empirical
+    >>> Empirical([0.5, 0.25, 0.25]).num_classes
+    3
+    """
+
+    def __init__(self, probs):
+        probs = check_probabilities("Empirical: probs", probs)
+        self._init_table(probs / probs.sum())
+
+
+class StreamingFrequency:
+    """Online estimate of how often each item is sampled, from a stream of ids (Yi et al., 2019).
+
+    The "sampling-bias-corrected" two-tower estimator: ids are hashed into ``num_buckets`` buckets;
+    ``last_step`` (A) remembers the step a bucket was last seen and ``gap`` (B) tracks, by an
+    exponential moving average with rate ``alpha``, the number of steps between sightings. The
+    probability that an item shows up in a batch is then ``1 / gap``, and ``log_prob`` reports
+    ``log(1 / gap)`` for the in-batch logQ correction.
+
+    Parameters
+    ----------
+    num_buckets : int
+        Size of the hash arrays; collisions merge items, so use a few times the number of items.
+    alpha : float, default 0.01
+        Learning rate of the moving average, in (0, 1].
+
+    Notes
+    -----
+    Both arrays start at zero, as in the paper, so an item's gap is underestimated until it has
+    been seen about ``1 / alpha`` times. A bucket is updated at most once per step (repeats of an id
+    within one batch count once), so the gap is at least 1 and ``log_prob`` is clipped at 0: never
+    seen ids report probability 1. The state lives in NumPy or in torch on the device of the last
+    input and moves when the other kind of input arrives.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from negsample.noise import StreamingFrequency
+    >>> freq = StreamingFrequency(1024, alpha=0.5)
+    >>> for step in range(1, 9):
+    ...     freq.update(np.array([7] if step % 2 == 0 else [7, 3]), step)
+    >>> np.exp(freq.log_prob(np.array([7]))).round(2).tolist()
+    [1.0]
+    """
+
+    # The golden-ratio multiplier as a signed int64 (Fibonacci hashing); its high 32 bits of the
+    # product spread consecutive ids evenly over the buckets.
+    _MULTIPLIER = 0x9E3779B97F4A7C15 - 2**64
+
+    def __init__(self, num_buckets: int, *, alpha: float = 0.01):
+        self.num_buckets = _check_num_classes("StreamingFrequency", num_buckets, "num_buckets")
+        check_positive("StreamingFrequency: alpha", alpha)
+        if alpha > 1:
+            raise ValueError(f"StreamingFrequency: alpha: expected a number in (0, 1], got {alpha!r}")
+        self.alpha = float(alpha)
+        self.last_step = np.zeros(self.num_buckets, dtype=np.float64)  # A in the paper
+        self.gap = np.zeros(self.num_buckets, dtype=np.float64)  # B in the paper
+
+    def _state_for(self, ids):
+        """Move the state to the back end (and device) of ``ids``."""
+        if is_tensor(ids):
+            if not is_tensor(self.gap) or self.gap.device != ids.device:
+                torch = require_torch()
+
+                self.last_step = torch.as_tensor(self.last_step, dtype=torch.float64, device=ids.device)
+                self.gap = torch.as_tensor(self.gap, dtype=torch.float64, device=ids.device)
+        elif is_tensor(self.gap):
+            self.last_step = self.last_step.cpu().numpy()
+            self.gap = self.gap.cpu().numpy()
+
+    def bucket(self, ids):
+        """Bucket of each id (int64 array or LongTensor, same shape as ``ids``)."""
+        if not is_tensor(ids):
+            ids = np.asarray(ids)
+        check_integer("ids", ids)
+        if is_tensor(ids):
+            product = ids.long() * self._MULTIPLIER  # wraps modulo 2**64, as intended
+        else:
+            with np.errstate(over="ignore"):
+                product = ids.astype(np.int64) * np.int64(self._MULTIPLIER)
+        return ((product >> 32) & 0xFFFFFFFF) % self.num_buckets
+
+    def update(self, ids, step) -> None:
+        """Record that ``ids`` (any shape) were seen at training step ``step`` (non-decreasing)."""
+        numeric = isinstance(step, (int, float, np.integer, np.floating))
+        if not (numeric and math.isfinite(step) and step >= 0):
+            raise ValueError(f"StreamingFrequency.update: step: expected a finite number >= 0, got {step!r}")
+        self._state_for(ids)
+        buckets = self.bucket(ids).reshape(-1)
+        if is_tensor(buckets):
+            buckets = require_torch().unique(buckets)
+        else:
+            buckets = np.unique(buckets)
+        last = self.last_step[buckets]
+        self.gap[buckets] = (1.0 - self.alpha) * self.gap[buckets] + self.alpha * (step - last)
+        self.last_step[buckets] = float(step)
+
+    def log_prob(self, ids, *, dtype=None):
+        """``log(1 / gap)`` per id, clipped at 0; same shape (and back end / device) as ``ids``.
+
+        Tensor results have ``dtype`` (default ``torch.get_default_dtype()``), arrays are float64.
+        """
+        self._state_for(ids)
+        gap = self.gap[self.bucket(ids)]
+        if is_tensor(gap):
+            torch = require_torch()
+            return (-torch.log(gap.clamp(min=1.0))).to(torch.get_default_dtype() if dtype is None else dtype)
+        return -np.log(np.maximum(gap, 1.0))
+
+    def __repr__(self) -> str:
+        return f"StreamingFrequency(num_buckets={self.num_buckets}, alpha={self.alpha})"

@@ -1,0 +1,53 @@
+"""Losses for training with negatives (PyTorch; needs the ``[torch]`` extra).
+
+Losses only see scores (and log-probabilities, ids for accidental hits, labels and index tuples):
+they never own embedding tables and never sample, except the TensorFlow ports ``nce_loss`` and
+``sampled_softmax_loss``, which draw shared candidates from a noise distribution as TF does.
+
+* Sampled objectives on scores: :class:`NegativeSamplingLoss`, :class:`NCELoss`,
+  :class:`SampledSoftmaxLoss`, :class:`BPRLoss`; TF ports :func:`nce_loss`,
+  :func:`sampled_softmax_loss` (with :func:`sample_candidates`).
+* In-batch contrastive: :class:`InfoNCELoss` (CLIP with ``symmetric=True``), :class:`NTXentLoss`.
+* Metric learning, called as pytorch-metric-learning's ``loss(embeddings, labels, indices_tuple)``:
+  :class:`TripletMarginLoss`, :class:`ContrastiveLoss`, :class:`MarginLoss`.
+
+Every loss takes ``reduction='mean' | 'sum' | 'none'``.
+
+Example
+-------
+>>> import torch
+>>> from negsample.losses import NegativeSamplingLoss
+>>> NegativeSamplingLoss()(torch.randn(4), torch.randn(4, 5)).ndim
+0
+"""
+
+from .._torch import require_torch
+
+require_torch()  # fail here, naming the [torch] extra, before any submodule touches torch
+
+from ._candidates import compute_sampled_logits, sample_candidates  # noqa: E402
+from .bpr import BPRLoss  # noqa: E402
+from .contrastive import ContrastiveLoss  # noqa: E402
+from .infonce import InfoNCELoss  # noqa: E402
+from .margin import MarginLoss  # noqa: E402
+from .nce import NCELoss, nce_loss  # noqa: E402
+from .negative_sampling import NegativeSamplingLoss  # noqa: E402
+from .ntxent import NTXentLoss  # noqa: E402
+from .sampled_softmax import SampledSoftmaxLoss, sampled_softmax_loss  # noqa: E402
+from .triplet import TripletMarginLoss  # noqa: E402
+
+__all__ = [
+    "BPRLoss",
+    "ContrastiveLoss",
+    "InfoNCELoss",
+    "MarginLoss",
+    "NCELoss",
+    "NTXentLoss",
+    "NegativeSamplingLoss",
+    "SampledSoftmaxLoss",
+    "TripletMarginLoss",
+    "compute_sampled_logits",
+    "nce_loss",
+    "sample_candidates",
+    "sampled_softmax_loss",
+]
