@@ -6,10 +6,8 @@ import sys
 
 import numpy as np
 import pytest
-from numba import njit
 from scipy import stats
 
-from negsample._kernels.alias import draw_alias
 from negsample.noise import (
     Empirical,
     LogUniform,
@@ -17,7 +15,6 @@ from negsample.noise import (
     StreamingFrequency,
     Uniform,
     Unigram,
-    _draw_alias_into,
 )
 
 NUM_DRAWS = 200_000
@@ -93,21 +90,6 @@ def test_uniform_and_empirical_probabilities():
     np.testing.assert_allclose(noise.probs, probs)
     assert noise.log_prob(np.array([1]))[0] == -np.inf
     assert not np.any(noise.sample(10_000, rng=0) == 1)
-
-
-def test_fast_kernel_draws_the_same_stream_as_draw_alias():
-    """The word2vec kernels use draw_alias: the batch kernel must consume bits identically."""
-
-    @njit
-    def reference(threshold, alias, state, out):
-        for i in range(out.shape[0]):
-            out[i] = draw_alias(threshold, alias, state)
-
-    noise = Unigram(zipf_counts(1000))
-    fast, slow = np.empty(50_000, np.int64), np.empty(50_000, np.int64)
-    _draw_alias_into(noise.threshold, noise.alias, np.array([42], np.uint64), fast)
-    reference(noise.threshold, noise.alias, np.array([42], np.uint64), slow)
-    np.testing.assert_array_equal(fast, slow)
 
 
 # ----------------------------------------------------------------------------- API and parity

@@ -28,19 +28,15 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
 from ._checks import check_ids_in_range, check_integer, check_positive, check_probabilities, is_tensor
-from ._kernels.alias import build_alias_table
-from ._kernels.rng import next_u64
+from ._kernels.alias import build_alias_table, fill_alias_draws
 from ._torch import require_torch
 
 __all__ = ["Empirical", "LogUniform", "NoiseDistribution", "StreamingFrequency", "Uniform", "Unigram"]
 
 # Excluded sets heavier than this leave (almost) nothing to sample: resampling would spin forever.
 _MAX_EXCLUDED_MASS = 1.0 - 1e-6
-_S32 = np.uint64(32)
-_LOW32 = np.uint64(0xFFFFFFFF)
 
 
 def as_generator(rng) -> np.random.Generator:
@@ -53,23 +49,6 @@ def as_generator(rng) -> np.random.Generator:
 
 
 # TODO(lead): move next to ``draw_alias`` in ``_kernels/alias.py`` (this task could not edit _kernels/).
-@njit(cache=True, nogil=True)
-def _draw_alias_into(threshold, alias, state, out):
-    """Fill ``out`` (int64, 1-d) with alias-table draws; ``state`` is a uint64[1] splitmix64 state.
-
-    Consumes the random stream exactly as ``draw_alias`` does (same column, same coin, same result,
-    checked in tests), but loads the alias before comparing so the choice compiles to a conditional
-    move: the coin flip is unpredictable, and a branch on it costs about 4x in mispredictions.
-    """
-    n = np.uint64(threshold.shape[0])
-    for i in range(out.shape[0]):
-        r = next_u64(state)
-        column = np.int64(((r >> _S32) * n) >> _S32)
-        coin = np.float64(r & _LOW32) * (1.0 / 4294967296.0)
-        other = np.int64(alias[column])
-        out[i] = column if coin < threshold[column] else other
-
-
 def _as_shape(size) -> tuple[int, ...]:
     shape = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
     if not all(isinstance(d, (int, np.integer)) and d >= 0 for d in shape):
@@ -185,7 +164,7 @@ class NoiseDistribution:
         out = np.empty(n, dtype=np.int64)
         # One 64-bit seed per call from the Generator keeps draws reproducible from the caller's rng.
         state = gen.integers(0, 2**64, size=1, dtype=np.uint64, endpoint=False)
-        _draw_alias_into(self.threshold, self.alias, state, out)
+        fill_alias_draws(self.threshold, self.alias, state, out)
         return out
 
     def _sample_torch(self, shape, device, generator, exclude, max_rounds):
