@@ -65,6 +65,9 @@ def _add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min-alpha", type=float, default=1e-4, help="final learning rate (default 1e-4)")
     p.add_argument("--cbow-sum", action="store_true", help="CBOW sums the context instead of averaging it")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--batch-negatives", action="store_true",
+                   help="share one draw of negatives across a minibatch (skip-gram: a window; CBOW: a run of "
+                        "windows) and train it as small matrix products (pWord2Vec); needs --negative > 0, no --hs")
 
 
 def _model_from_args(args):
@@ -74,7 +77,7 @@ def _model_from_args(args):
         vector_size=args.vector_size, window=args.window, min_count=args.min_count, sg=args.sg,
         hs=int(args.hs), negative=args.negative, sample=args.sample, alpha=args.alpha, min_alpha=args.min_alpha,
         epochs=args.epochs, workers=args.workers, seed=args.seed, max_vocab_size=args.max_vocab_size,
-        max_final_vocab=args.max_final_vocab, cbow_mean=not args.cbow_sum,
+        max_final_vocab=args.max_final_vocab, cbow_mean=not args.cbow_sum, batch_negatives=args.batch_negatives,
     )
 
 

@@ -81,6 +81,13 @@ class Word2VecConfig:
         Longer sentences are split into pieces of this many tokens.
     cbow_mean : bool, default True
         CBOW hidden layer is the mean (True) or the sum (False) of the context vectors.
+    batch_negatives : bool, default False
+        Share one draw of ``negative`` noise words across a minibatch and train it as small matrix
+        products (pWord2Vec / HogBatch, Ji et al. 2016): for skip-gram the minibatch is a center's
+        whole window (instead of a fresh draw per context word); for CBOW, which already draws once per
+        window, it is a run of consecutive windows. Fewer draws and better vectorised loops, slightly
+        different (noisier) updates -- see :mod:`negsample._kernels.word2vec_batched`. Needs negative
+        sampling without hierarchical softmax (``negative > 0``, ``hs=0``).
     """
 
     vector_size: int = 100
@@ -100,6 +107,7 @@ class Word2VecConfig:
     max_final_vocab: int | None = None
     max_sentence_length: int = 10000
     cbow_mean: bool = True
+    batch_negatives: bool = False
 
     def __post_init__(self):
         _int_at_least("vector_size", self.vector_size, 1)
@@ -126,6 +134,11 @@ class Word2VecConfig:
         if _finite("sample", self.sample) < 0:
             raise ValueError(f"sample must be >= 0 (0 disables subsampling), got {self.sample!r}")
         _finite("ns_exponent", self.ns_exponent)
+        if self.batch_negatives not in (0, 1, True, False):
+            raise ValueError(f"batch_negatives must be True or False, got {self.batch_negatives!r}")
+        if self.batch_negatives and self.hs:
+            raise ValueError("batch_negatives=True batches negative sampling only; it cannot be combined "
+                             "with hierarchical softmax (set hs=0, or batch_negatives=False)")
 
     @property
     def threads(self) -> int:

@@ -23,6 +23,7 @@ import numpy as np
 
 from .._kernels.rng import job_seed
 from .._kernels.word2vec import sigmoid_tables, train_cbow_job, train_skipgram_job
+from .._kernels.word2vec_batched import train_cbow_batched_job, train_skipgram_batched_job
 from ..corpus import Corpus, CorpusError, EncodedCorpus
 from ..huffman import build_huffman
 from ..noise import Unigram
@@ -103,12 +104,12 @@ class Word2Vec:
                  hs: int = 0, negative: int = 5, ns_exponent: float = 0.75, sample: float = 1e-3,
                  alpha: float = 0.025, min_alpha: float = 1e-4, epochs: int = 5, workers: int | None = None,
                  seed: int = 1, max_vocab_size: int | None = None, max_final_vocab: int | None = None,
-                 max_sentence_length: int = 10000, cbow_mean: bool = True):
+                 max_sentence_length: int = 10000, cbow_mean: bool = True, batch_negatives: bool = False):
         self.config = Word2VecConfig(
             vector_size=vector_size, window=window, min_count=min_count, sg=sg, hs=hs, negative=negative,
             ns_exponent=ns_exponent, sample=sample, alpha=alpha, min_alpha=min_alpha, epochs=epochs,
             workers=workers, seed=seed, max_vocab_size=max_vocab_size, max_final_vocab=max_final_vocab,
-            max_sentence_length=max_sentence_length, cbow_mean=cbow_mean,
+            max_sentence_length=max_sentence_length, cbow_mean=cbow_mean, batch_negatives=batch_negatives,
         )
         self.vocab: Vocabulary | None = None
         self.wv = None
@@ -189,9 +190,16 @@ class Word2Vec:
 
     def _kernel(self):
         cfg = self.config
+        # The batched kernels take no tree (the config guarantees hs=0 with batch_negatives).
+        if cfg.sg and cfg.batch_negatives:
+            return lambda ids, lengths, inputs, keep, negative, tree, *rest: train_skipgram_batched_job(
+                ids, lengths, inputs, keep, negative, *rest)
         if cfg.sg:
             return lambda *args: train_skipgram_job(*args)
         mean = bool(cfg.cbow_mean)
+        if cfg.batch_negatives:
+            return lambda ids, lengths, inputs, keep, negative, tree, *rest: train_cbow_batched_job(
+                ids, lengths, inputs, keep, negative, *rest, mean)
         return lambda *args: train_cbow_job(*args, mean)
 
     def _train(self, encoded: EncodedCorpus, *, progress, callbacks, log):

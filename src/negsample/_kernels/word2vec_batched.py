@@ -1,0 +1,294 @@
+"""Window-batched negative sampling (pWord2Vec / "HogBatch", Ji et al. 2016).
+
+The classic kernel (:func:`negsample._kernels.word2vec.train_skipgram_job`) trains one
+(context, center) pair at a time and draws ``k`` fresh negatives for each pair. Here a center word's
+whole window is one minibatch and **one draw of ``k`` negatives is shared by the window**:
+
+    C = input rows of the context words                    shape: (n_context, dim)
+    O = output rows of [center, negative_1 .. negative_k]   shape: (n_target, dim)
+    S = C O^T,   G = alpha * (labels - sigmoid(S))          shape: (n_context, n_target)
+    grad_C = G O,   grad_O = G^T C
+
+Both gradients come from the rows as they were before the window's update, and are then added back
+(Hogwild), so a context word that appears twice in a window, or a negative drawn twice, simply
+accumulates its gradient rows. A negative equal to the center is dropped, as in the classic path.
+The sigmoid table and its saturation rule are the classic negative-sampling step's.
+
+This trades ``2 * reach`` draws of ``k`` negatives for one, and turns the per-pair vector-vector work
+into three small matrix products whose inner loops run over contiguous float32 rows.
+
+CBOW already draws one set of negatives per window, so :func:`train_cbow_batched_job` batches across
+windows instead: ``CENTERS_PER_BATCH`` consecutive centers of a sentence share one draw (its
+docstring gives its order of draws).
+
+Arguments follow the classic kernels, minus ``tree`` (hierarchical softmax stays on the classic path).
+Skip-gram's random draws, in the order a job consumes them (``tests/reference_word2vec_batched.py``
+replays them):
+per sentence, one draw per token whose keep probability is below 1 (subsampling); then per kept
+center position, one draw for the window shrink, then -- only if the window holds at least one
+context word -- ``k`` draws for the window's negatives.
+"""
+
+import numpy as np
+from numba import njit
+
+from .alias import draw_alias
+from .rng import next_below
+from .word2vec import _SCALE, MAX_EXP, _logistic_loss, _subsample
+
+__all__ = ["CENTERS_PER_BATCH", "train_skipgram_batched_job", "train_cbow_batched_job"]
+
+CENTERS_PER_BATCH = 8  # CBOW: consecutive centers of a sentence that share one draw of negatives
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _gain(f, label, alpha, sigmoid):
+    """alpha * (label - sigmoid(f)) from the table, saturating outside it (the classic NS rule)."""
+    if f > MAX_EXP:
+        return np.float32((label - 1.0) * alpha)
+    if f < -MAX_EXP:
+        return np.float32(label * alpha)
+    return np.float32((label - sigmoid[int((f + MAX_EXP) * _SCALE)]) * alpha)
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _window_step(inputs, out, context_ids, n_context, target_ids, n_target, alpha, sigmoid, log_sigmoid,
+                 gains, grad_context):
+    """One window: target 0 is the positive, the rest negatives. Updates ``inputs`` and ``out``.
+
+    gains : float32 (>= n_context, >= n_target) scratch for G
+    grad_context : float32 (>= n_context, dim) scratch for G O
+    Returns the window's loss (float64).
+    """
+    dim = inputs.shape[1]
+    loss = 0.0
+    # S and G, from the rows as they are now.
+    for i in range(n_context):
+        c = context_ids[i]
+        for j in range(n_target):
+            t = target_ids[j]
+            f = np.float32(0.0)
+            for d in range(dim):
+                f += inputs[c, d] * out[t, d]
+            label = 1.0 if j == 0 else 0.0
+            gains[i, j] = _gain(f, label, alpha, sigmoid)
+            loss += _logistic_loss(f, label, log_sigmoid)
+    # grad_C = G O, read before ``out`` changes.
+    for i in range(n_context):
+        row = grad_context[i]
+        row[:] = 0.0
+        for j in range(n_target):
+            g = gains[i, j]
+            t = target_ids[j]
+            for d in range(dim):
+                row[d] += g * out[t, d]
+    # out += G^T C; ``inputs`` has not changed yet, so this is the pre-update C.
+    for j in range(n_target):
+        t = target_ids[j]
+        for i in range(n_context):
+            g = gains[i, j]
+            c = context_ids[i]
+            for d in range(dim):
+                out[t, d] += g * inputs[c, d]
+    # inputs += grad_C (repeated context words accumulate).
+    for i in range(n_context):
+        c = context_ids[i]
+        row = grad_context[i]
+        for d in range(dim):
+            inputs[c, d] += row[d]
+    return loss
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def train_skipgram_batched_job(ids, lengths, inputs, keep_prob, negative, window, alpha_start, alpha_end,
+                               rng, tables):
+    """Skip-gram with window-shared negatives over one job.
+
+    ids : int32 (n_tokens,) -- the job's in-vocabulary ids, sentence after sentence
+    lengths : int32 (n_sentences,) -- sentence lengths, summing to n_tokens
+    inputs : float32 (V, dim) -- the word vectors, updated in place (Hogwild)
+    keep_prob : float32 (V,) -- subsampling keep probabilities
+    negative : (out float32 (V, dim), threshold float64 (V,), alias int32 (V,), k int), k >= 1
+    window : int -- maximum window; each center draws its own in [1, window]
+    alpha_start, alpha_end : float -- learning rate at the first and after the last token of the job
+    rng : uint64 (1,) -- random state, advanced in place
+    tables : (sigmoid, log_sigmoid) float32 tables
+
+    Returns (loss: float64, examples: int64); an example is a (context, center) pair, as in the
+    classic kernel, so losses per example are comparable.
+    """
+    sigmoid, log_sigmoid = tables
+    out, threshold, alias, k = negative
+    dim = inputs.shape[1]
+    # Thread-local scratch, allocated once per job.
+    context_ids = np.empty(2 * window, dtype=np.int64)
+    target_ids = np.empty(k + 1, dtype=np.int64)
+    gains = np.empty((2 * window, k + 1), dtype=np.float32)
+    grad_context = np.empty((2 * window, dim), dtype=np.float32)
+    sentence = np.empty(np.max(lengths) if lengths.shape[0] > 0 else 0, dtype=np.int32)
+    n_tokens = ids.shape[0]
+    loss = 0.0
+    examples = 0
+    start = 0
+    for s in range(lengths.shape[0]):
+        stop = start + lengths[s]
+        alpha = alpha_start + (alpha_end - alpha_start) * (start / n_tokens)
+        n = _subsample(ids, start, stop, keep_prob, rng, sentence)
+        for i in range(n):
+            center = sentence[i]
+            reach = window - next_below(rng, window)
+            lo = max(0, i - reach)
+            hi = min(n, i + reach + 1)
+            n_context = 0
+            for j in range(lo, hi):
+                if j != i:
+                    context_ids[n_context] = sentence[j]
+                    n_context += 1
+            if n_context == 0:
+                continue
+            target_ids[0] = center
+            n_target = 1
+            for _ in range(k):
+                word = draw_alias(threshold, alias, rng)
+                if word != center:
+                    target_ids[n_target] = word
+                    n_target += 1
+            loss += _window_step(inputs, out, context_ids, n_context, target_ids, n_target, alpha, sigmoid,
+                                 log_sigmoid, gains, grad_context)
+            examples += n_context
+        start = stop
+    return loss, examples
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _cbow_batch_step(inputs, out, hidden, grad_hidden, centers, n_rows, negatives, k, alpha, sigmoid,
+                     log_sigmoid, gains):
+    """Rows ``hidden[:n_rows]`` predict their own ``centers`` against the shared ``negatives``.
+
+    Column 0 of ``gains`` is each row's positive, columns 1..k the shared negatives; a negative equal
+    to a row's center gets gain 0 in that row (dropped). Updates ``out`` and fills
+    ``grad_hidden[:n_rows]`` from the pre-update output rows. Returns the batch's loss (float64).
+    """
+    dim = hidden.shape[1]
+    loss = 0.0
+    for b in range(n_rows):
+        center = centers[b]
+        f = np.float32(0.0)
+        for d in range(dim):
+            f += hidden[b, d] * out[center, d]
+        gains[b, 0] = _gain(f, 1.0, alpha, sigmoid)
+        loss += _logistic_loss(f, 1.0, log_sigmoid)
+        for j in range(k):
+            word = negatives[j]
+            if word == center:
+                gains[b, j + 1] = 0.0
+                continue
+            f = np.float32(0.0)
+            for d in range(dim):
+                f += hidden[b, d] * out[word, d]
+            gains[b, j + 1] = _gain(f, 0.0, alpha, sigmoid)
+            loss += _logistic_loss(f, 0.0, log_sigmoid)
+    # grad_H = G O, before ``out`` changes.
+    for b in range(n_rows):
+        row = grad_hidden[b]
+        g = gains[b, 0]
+        center = centers[b]
+        for d in range(dim):
+            row[d] = g * out[center, d]
+        for j in range(k):
+            g = gains[b, j + 1]
+            word = negatives[j]
+            for d in range(dim):
+                row[d] += g * out[word, d]
+    # out += G^T H (repeated centers / negatives accumulate).
+    for b in range(n_rows):
+        g = gains[b, 0]
+        center = centers[b]
+        for d in range(dim):
+            out[center, d] += g * hidden[b, d]
+    for j in range(k):
+        word = negatives[j]
+        for b in range(n_rows):
+            g = gains[b, j + 1]
+            for d in range(dim):
+                out[word, d] += g * hidden[b, d]
+    return loss
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def train_cbow_batched_job(ids, lengths, inputs, keep_prob, negative, window, alpha_start, alpha_end,
+                           rng, tables, cbow_mean):
+    """CBOW where ``CENTERS_PER_BATCH`` consecutive centers of a sentence share one draw of negatives.
+
+    Classic CBOW already draws ``k`` negatives per window; here a batch of up to CENTERS_PER_BATCH
+    windows shares them, and the batch is trained as one (rows x (1 + k)) score matrix. All hidden
+    rows of a batch are built from the input rows as they were before the batch's update; each
+    window's gradient is then added whole to each of its context rows (as the classic kernel does).
+
+    Random draws: per sentence, the subsampling draws; then per batch, one window-shrink draw per
+    center in order, then -- if some window of the batch holds a context word -- ``k`` negatives.
+    Arguments as in :func:`train_skipgram_batched_job`, plus ``cbow_mean`` (bool).
+    Returns (loss: float64, examples: int64); an example is one window, as in the classic kernel.
+    """
+    sigmoid, log_sigmoid = tables
+    out, threshold, alias, k = negative
+    dim = inputs.shape[1]
+    batch = CENTERS_PER_BATCH
+    hidden = np.empty((batch, dim), dtype=np.float32)
+    grad_hidden = np.empty((batch, dim), dtype=np.float32)
+    centers = np.empty(batch, dtype=np.int64)
+    positions = np.empty(batch, dtype=np.int64)
+    los = np.empty(batch, dtype=np.int64)
+    his = np.empty(batch, dtype=np.int64)
+    negatives = np.empty(k, dtype=np.int64)
+    gains = np.empty((batch, k + 1), dtype=np.float32)
+    sentence = np.empty(np.max(lengths) if lengths.shape[0] > 0 else 0, dtype=np.int32)
+    n_tokens = ids.shape[0]
+    loss = 0.0
+    examples = 0
+    start = 0
+    for s in range(lengths.shape[0]):
+        stop = start + lengths[s]
+        alpha = alpha_start + (alpha_end - alpha_start) * (start / n_tokens)
+        n = _subsample(ids, start, stop, keep_prob, rng, sentence)
+        for first in range(0, n, batch):
+            n_rows = 0
+            for i in range(first, min(n, first + batch)):
+                reach = window - next_below(rng, window)
+                lo = max(0, i - reach)
+                hi = min(n, i + reach + 1)
+                if hi - lo < 2:
+                    continue
+                centers[n_rows] = sentence[i]
+                positions[n_rows] = i
+                los[n_rows] = lo
+                his[n_rows] = hi
+                n_rows += 1
+            if n_rows == 0:
+                continue
+            for j in range(k):
+                negatives[j] = draw_alias(threshold, alias, rng)
+            for b in range(n_rows):
+                row = hidden[b]
+                row[:] = 0.0
+                for j in range(los[b], his[b]):
+                    if j != positions[b]:
+                        context = sentence[j]
+                        for d in range(dim):
+                            row[d] += inputs[context, d]
+                if cbow_mean:
+                    inv = np.float32(1.0 / (his[b] - los[b] - 1))
+                    for d in range(dim):
+                        row[d] *= inv
+            loss += _cbow_batch_step(inputs, out, hidden, grad_hidden, centers, n_rows, negatives, k, alpha,
+                                     sigmoid, log_sigmoid, gains)
+            for b in range(n_rows):
+                row = grad_hidden[b]
+                for j in range(los[b], his[b]):
+                    if j != positions[b]:
+                        context = sentence[j]
+                        for d in range(dim):
+                            inputs[context, d] += row[d]
+            examples += n_rows
+        start = stop
+    return loss, examples

@@ -1,0 +1,191 @@
+"""The window-batched kernels against their slow NumPy twins, and end to end."""
+
+import numpy as np
+import pytest
+from reference_word2vec_batched import reference_batched_cbow_job, reference_batched_skipgram_job
+from test_kernels import _copy, _setup
+from test_word2vec import CLUSTERS, neighbour_purity, planted_corpus
+
+from negsample import Word2Vec
+from negsample._kernels.word2vec import sigmoid_tables
+from negsample._kernels.word2vec_batched import (
+    CENTERS_PER_BATCH,
+    train_cbow_batched_job,
+    train_skipgram_batched_job,
+)
+from negsample.word2vec import Word2VecConfig
+
+NO_TREE = (np.zeros((0, 1), np.float32), np.zeros(0, np.int64), np.zeros(0, np.uint8), np.zeros(0, np.int32))
+
+
+def _args(seed, k):
+    ids, lengths, inputs, keep, negative, _ = _copy(_setup(True, False, seed=seed))
+    return ids, lengths, inputs, keep, (*negative[:3], k)
+
+
+def _run_both(seed, k, window, alpha_start=0.05, alpha_end=0.01):
+    fast = _args(seed, k)
+    slow = _args(seed, k)
+    tables = sigmoid_tables()
+    rng_fast = np.array([987 + seed], np.uint64)
+    rng_slow = rng_fast.copy()
+    result = train_skipgram_batched_job(*fast, window, alpha_start, alpha_end, rng_fast, tables)
+    ref = reference_batched_skipgram_job(*slow, window, alpha_start, alpha_end, rng_slow, tables)
+    return fast, slow, result, ref, rng_fast, rng_slow
+
+
+@pytest.mark.parametrize("seed,k,window", [(0, 3, 3), (1, 5, 2), (2, 1, 4), (3, 8, 5)])
+def test_batched_kernel_matches_numpy_reference(seed, k, window):
+    fast, slow, (loss, examples), (ref_loss, ref_examples), rng_fast, rng_slow = _run_both(seed, k, window)
+    assert examples == ref_examples > 0
+    assert rng_fast[0] == rng_slow[0], "the kernel consumed a different number of random draws"
+    np.testing.assert_allclose(fast[2], slow[2], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(fast[4][0], slow[4][0], rtol=1e-4, atol=1e-5)
+    # The kernel's loss comes from a 1000-entry table; the reference's is exact.
+    assert loss == pytest.approx(ref_loss, rel=1e-2)
+    start = _args(seed, k)
+    assert not np.allclose(fast[2], start[2]) and not np.allclose(fast[4][0], start[4][0])
+
+
+def test_batched_kernel_accumulates_repeated_rows():
+    """Three words, k=6: every window repeats context words and draws repeated negatives and the center."""
+    from negsample.noise import Unigram
+
+    rng = np.random.default_rng(4)
+    lengths = np.array([10, 7], np.int32)
+    ids = rng.integers(0, 3, int(lengths.sum())).astype(np.int32)
+    noise = Unigram(np.array([5, 3, 2]))
+    inputs = (rng.standard_normal((3, 8)) * 0.4).astype(np.float32)
+    out = (rng.standard_normal((3, 8)) * 0.4).astype(np.float32)
+    keep = np.ones(3, np.float32)
+    tables = sigmoid_tables()
+    fast = (inputs.copy(), (out.copy(), noise.threshold, noise.alias, 6))
+    slow = (inputs.copy(), (out.copy(), noise.threshold, noise.alias, 6))
+    rng_fast, rng_slow = np.array([11], np.uint64), np.array([11], np.uint64)
+    train_skipgram_batched_job(ids, lengths, fast[0], keep, fast[1], 4, 0.1, 0.05, rng_fast, tables)
+    reference_batched_skipgram_job(ids, lengths, slow[0], keep, slow[1], 4, 0.1, 0.05, rng_slow, tables)
+    assert rng_fast[0] == rng_slow[0]
+    np.testing.assert_allclose(fast[0], slow[0], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(fast[1][0], slow[1][0], rtol=1e-4, atol=1e-5)
+
+
+def test_batched_kernel_draws_k_per_window_not_per_pair():
+    """Fewer random draws than the classic kernel: one set of k negatives per window."""
+    from negsample._kernels.word2vec import train_skipgram_job
+
+    args = _args(0, 5)
+    rng_batched = np.array([5], np.uint64)
+    rng_classic = rng_batched.copy()
+    ids, lengths, inputs, keep, negative = args
+    tree = (np.zeros((0, inputs.shape[1]), np.float32), *NO_TREE[1:])
+    _, ex_b = train_skipgram_batched_job(ids, lengths, inputs.copy(), keep, (negative[0].copy(), *negative[1:]),
+                                         3, 0.05, 0.01, rng_batched, sigmoid_tables())
+    _, ex_c = train_skipgram_job(ids, lengths, inputs.copy(), keep, (negative[0].copy(), *negative[1:]), tree,
+                                 3, 0.05, 0.01, rng_classic, sigmoid_tables())
+    # splitmix64 adds a constant to the state per draw, so the state's advance counts the draws.
+    inverse = pow(0x9E3779B97F4A7C15, -1, 2**64)
+    draws_b = (int(rng_batched[0]) - 5) * inverse % 2**64
+    draws_c = (int(rng_classic[0]) - 5) * inverse % 2**64
+    assert ex_b > 0 and ex_c > 0
+    assert draws_b < draws_c
+
+
+def test_batched_learning_rate_zero_leaves_weights_untouched():
+    ids, lengths, inputs, keep, negative = _args(0, 3)
+    before, before_out = inputs.copy(), negative[0].copy()
+    train_skipgram_batched_job(ids, lengths, inputs, keep, negative, 3, 0.0, 0.0, np.ones(1, np.uint64),
+                               sigmoid_tables())
+    np.testing.assert_array_equal(inputs, before)
+    np.testing.assert_array_equal(negative[0], before_out)
+
+
+def _run_cbow(args, window, cbow_mean, seed, alpha=(0.05, 0.01)):
+    ids, lengths, inputs, keep, negative = args
+    fast = (inputs.copy(), (negative[0].copy(), *negative[1:]))
+    slow = (inputs.copy(), (negative[0].copy(), *negative[1:]))
+    tables = sigmoid_tables()
+    rng_fast = np.array([seed], np.uint64)
+    rng_slow = rng_fast.copy()
+    result = train_cbow_batched_job(ids, lengths, fast[0], keep, fast[1], window, *alpha, rng_fast, tables,
+                                    cbow_mean)
+    ref = reference_batched_cbow_job(ids, lengths, slow[0], keep, slow[1], window, *alpha, rng_slow, tables,
+                                     cbow_mean, CENTERS_PER_BATCH)
+    return fast, slow, result, ref, rng_fast, rng_slow
+
+
+@pytest.mark.parametrize("cbow_mean", [True, False], ids=["mean", "sum"])
+@pytest.mark.parametrize("seed,k,window", [(0, 3, 3), (1, 5, 2), (3, 8, 5)])
+def test_batched_cbow_matches_numpy_reference(seed, k, window, cbow_mean):
+    args = _args(seed, k)
+    fast, slow, (loss, examples), (ref_loss, ref_examples), rng_fast, rng_slow = _run_cbow(
+        args, window, cbow_mean, 77 + seed)
+    assert examples == ref_examples > CENTERS_PER_BATCH  # more than one batch
+    assert rng_fast[0] == rng_slow[0], "the kernel consumed a different number of random draws"
+    np.testing.assert_allclose(fast[0], slow[0], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(fast[1][0], slow[1][0], rtol=1e-4, atol=1e-5)
+    assert loss == pytest.approx(ref_loss, rel=1e-2)
+    assert not np.allclose(fast[0], args[2]) and not np.allclose(fast[1][0], args[4][0])
+
+
+def test_batched_cbow_accumulates_repeated_rows():
+    """Three words, k=6: batches repeat centers and context words, and negatives hit the centers."""
+    from negsample.noise import Unigram
+
+    rng = np.random.default_rng(5)
+    lengths = np.array([19, 4, 1, 12], np.int32)  # a one-word sentence has no window at all
+    ids = rng.integers(0, 3, int(lengths.sum())).astype(np.int32)
+    noise = Unigram(np.array([5, 3, 2]))
+    inputs = (rng.standard_normal((3, 8)) * 0.4).astype(np.float32)
+    out = (rng.standard_normal((3, 8)) * 0.4).astype(np.float32)
+    args = (ids, lengths, inputs, np.ones(3, np.float32), (out, noise.threshold, noise.alias, 6))
+    fast, slow, _, _, rng_fast, rng_slow = _run_cbow(args, 4, True, 13, alpha=(0.1, 0.05))
+    assert rng_fast[0] == rng_slow[0]
+    np.testing.assert_allclose(fast[0], slow[0], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(fast[1][0], slow[1][0], rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("sg", [1, 0], ids=["sg-ns-batched", "cbow-ns-batched"])
+def test_planted_clusters_are_recovered_batched(sg):
+    corpus = planted_corpus()
+    model = Word2Vec(vector_size=24, window=4, min_count=1, sample=0, sg=sg, negative=5, epochs=8, workers=1,
+                     seed=3, batch_negatives=True).fit(corpus)
+    purity = neighbour_purity(model.wv)
+    assert len(purity) >= CLUSTERS * 8
+    worst = min(purity.values())
+    assert worst >= 0.8, f"a frequent word has only {worst:.0%} same-cluster neighbours"
+    assert np.mean(list(purity.values())) >= 0.9
+    assert model.epoch_stats[-1].loss < model.epoch_stats[0].loss
+
+
+def test_batched_one_worker_is_bit_reproducible():
+    corpus = planted_corpus(sentences=200)
+    a = Word2Vec(vector_size=16, min_count=1, sg=1, epochs=2, workers=1, seed=5, batch_negatives=True).fit(corpus)
+    b = Word2Vec(vector_size=16, min_count=1, sg=1, epochs=2, workers=1, seed=5, batch_negatives=True).fit(corpus)
+    c = Word2Vec(vector_size=16, min_count=1, sg=1, epochs=2, workers=1, seed=5).fit(corpus)
+    np.testing.assert_array_equal(a.wv.vectors, b.wv.vectors)
+    assert not np.array_equal(a.wv.vectors, c.wv.vectors)  # the flag really selects another kernel
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"batch_negatives": True, "hs": 1}, "hierarchical softmax"),
+    ({"batch_negatives": True, "hs": 1, "negative": 0}, "hierarchical softmax"),
+    ({"batch_negatives": "yes"}, "batch_negatives must be True or False"),
+])
+def test_batched_config_validation(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Word2VecConfig(sg=1, **kwargs)
+
+
+def test_batched_config_accepts_and_defaults_off():
+    assert Word2VecConfig().batch_negatives is False
+    assert Word2VecConfig(sg=1, batch_negatives=True).batch_negatives is True
+    assert Word2VecConfig(sg=0, batch_negatives=True).batch_negatives is True
+
+
+def test_cli_flag_reaches_the_model():
+    from negsample.cli import _model_from_args, build_parser
+
+    args = build_parser().parse_args(["word2vec", "train", "corpus.txt", "-o", "out.vec", "--sg", "--batch-negatives"])
+    assert _model_from_args(args).config.batch_negatives is True
+    args = build_parser().parse_args(["word2vec", "train", "corpus.txt", "-o", "out.vec", "--sg"])
+    assert _model_from_args(args).config.batch_negatives is False
