@@ -47,7 +47,7 @@ from negsample.retrieval import CrossBatchMemory, MixedNegatives, append_negativ
 __all__ = ["main"]
 
 METHODS = ["popular", "uniform", "popularity", "in-batch", "in-batch+logQ", "cross-batch", "mixed"]
-DEFAULT_DATA = "/work/shared/data/movielens/ml-100k.zip"
+DEFAULT_DATA = str(Path(__file__).resolve().parents[2] / "shared" / "data" / "movielens" / "ml-100k.zip")
 
 
 # ---------------------------------------------------------------------- data

@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 import pytest
+from conftest import SHARED_DATA
 
 from negsample.evaluation import (
     DatasetFormatError,
@@ -19,7 +20,7 @@ from negsample.evaluation import (
 from negsample.keyedvectors import KeyedVectors
 from negsample.vocab import Vocabulary
 
-SHARED_EVAL = "/work/shared/data/eval"
+SHARED_EVAL = str(SHARED_DATA / "eval")
 
 
 def structured_vectors(words, questions, dim=24, seed=0, solved=0.5):
