@@ -73,11 +73,13 @@ def _objectives(hidden, grad, center, negative, tree, alpha, rng, sigmoid):
     return loss
 
 
-def reference_job(ids, lengths, inputs, keep_prob, negative, tree, window, alpha_start, alpha_end, rng,
-                  tables, *, sg, cbow_mean=True):
-    """Train one job in place; returns (loss, examples) like the kernels."""
-    sigmoid, _ = tables
-    loss, examples, start = 0.0, 0, 0
+def subsampled_sentences(ids, lengths, keep_prob, alpha_start, alpha_end, rng):
+    """Yield (alpha, kept words) per sentence, drawing the subsampling coins in the kernels' order.
+
+    Lazy on purpose: a sentence's coins are drawn only when the caller asks for it, i.e. after the
+    previous sentence's window and negative draws, as in the kernels.
+    """
+    start = 0
     for length in lengths:
         alpha = alpha_start + (alpha_end - alpha_start) * (start / len(ids))
         sentence = []
@@ -86,10 +88,24 @@ def reference_job(ids, lengths, inputs, keep_prob, negative, tree, window, alpha
             if p < 1.0 and next_unit(rng) >= p:
                 continue
             sentence.append(int(word))
+        yield alpha, sentence
+        start += length
+
+
+def window_context(sentence, i, window, rng):
+    """Draw center i's window shrink and return its context words, left to right."""
+    reach = window - int(next_below(rng, window))
+    return [sentence[j] for j in range(max(0, i - reach), min(len(sentence), i + reach + 1)) if j != i]
+
+
+def reference_job(ids, lengths, inputs, keep_prob, negative, tree, window, alpha_start, alpha_end, rng,
+                  tables, *, sg, cbow_mean=True):
+    """Train one job in place; returns (loss, examples) like the kernels."""
+    sigmoid, _ = tables
+    loss, examples = 0.0, 0
+    for alpha, sentence in subsampled_sentences(ids, lengths, keep_prob, alpha_start, alpha_end, rng):
         for i, center in enumerate(sentence):
-            reach = window - int(next_below(rng, window))
-            context = [sentence[j] for j in range(max(0, i - reach), min(len(sentence), i + reach + 1))
-                       if j != i]
+            context = window_context(sentence, i, window, rng)
             if sg:
                 # One example per context word; each reads its row when its turn comes, after the
                 # updates of earlier examples (a word may appear twice in a window).
@@ -111,5 +127,4 @@ def reference_job(ids, lengths, inputs, keep_prob, negative, tree, window, alpha
             for c in context:
                 inputs[c] += grad
             examples += 1
-        start += length
     return loss, examples

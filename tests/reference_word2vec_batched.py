@@ -6,10 +6,9 @@ window as explicit matrix products on copies of the rows taken before the update
 """
 
 import numpy as np
-from reference_word2vec import logistic_gradient, logistic_loss
+from reference_word2vec import logistic_gradient, logistic_loss, subsampled_sentences, window_context
 
 from negsample._kernels.alias import draw_alias
-from negsample._kernels.rng import next_below, next_unit
 
 
 def reference_batched_skipgram_job(ids, lengths, inputs, keep_prob, negative, window, alpha_start,
@@ -17,19 +16,10 @@ def reference_batched_skipgram_job(ids, lengths, inputs, keep_prob, negative, wi
     """Train one job in place; returns (loss, examples) like the kernel."""
     sigmoid, _ = tables
     out, threshold, alias, k = negative
-    loss, examples, start = 0.0, 0, 0
-    for length in lengths:
-        alpha = alpha_start + (alpha_end - alpha_start) * (start / len(ids))
-        sentence = []
-        for word in ids[start:start + length]:
-            p = keep_prob[word]
-            if p < 1.0 and next_unit(rng) >= p:
-                continue
-            sentence.append(int(word))
+    loss, examples = 0.0, 0
+    for alpha, sentence in subsampled_sentences(ids, lengths, keep_prob, alpha_start, alpha_end, rng):
         for i, center in enumerate(sentence):
-            reach = window - int(next_below(rng, window))
-            context = [sentence[j] for j in range(max(0, i - reach), min(len(sentence), i + reach + 1))
-                       if j != i]
+            context = window_context(sentence, i, window, rng)
             if not context:
                 continue
             draws = [int(draw_alias(threshold, alias, rng)) for _ in range(k)]
@@ -48,7 +38,6 @@ def reference_batched_skipgram_job(ids, lengths, inputs, keep_prob, negative, wi
             np.add.at(inputs, context, grad_c.astype(np.float32))  # repeated rows accumulate
             np.add.at(out, targets, grad_o.astype(np.float32))
             examples += len(context)
-        start += length
     return loss, examples
 
 
@@ -57,21 +46,12 @@ def reference_batched_cbow_job(ids, lengths, inputs, keep_prob, negative, window
     """CBOW where ``centers_per_batch`` consecutive centers share one draw of negatives."""
     sigmoid, _ = tables
     out, threshold, alias, k = negative
-    loss, examples, start = 0.0, 0, 0
-    for length in lengths:
-        alpha = alpha_start + (alpha_end - alpha_start) * (start / len(ids))
-        sentence = []
-        for word in ids[start:start + length]:
-            p = keep_prob[word]
-            if p < 1.0 and next_unit(rng) >= p:
-                continue
-            sentence.append(int(word))
+    loss, examples = 0.0, 0
+    for alpha, sentence in subsampled_sentences(ids, lengths, keep_prob, alpha_start, alpha_end, rng):
         for first in range(0, len(sentence), centers_per_batch):
             windows = []  # (center, context words)
             for i in range(first, min(len(sentence), first + centers_per_batch)):
-                reach = window - int(next_below(rng, window))
-                context = [sentence[j] for j in range(max(0, i - reach), min(len(sentence), i + reach + 1))
-                           if j != i]
+                context = window_context(sentence, i, window, rng)
                 if context:
                     windows.append((sentence[i], context))
             if not windows:
@@ -99,5 +79,4 @@ def reference_batched_cbow_job(ids, lengths, inputs, keep_prob, negative, window
             for b, (_, context) in enumerate(windows):
                 np.add.at(inputs, context, np.tile(grad_hidden[b].astype(np.float32), (len(context), 1)))
             examples += len(windows)
-        start += length
     return loss, examples
