@@ -290,7 +290,6 @@ class Word2Vec:
         log("training done: " + ", ".join(
             f"epoch {s.epoch} loss {s.loss:.4f} ({s.words_per_second / 1e3:.0f}k words/s)"
             for s in self.epoch_stats))
-        self.wv = KeyedVectors(inputs, self.vocab)
 
 
 def _postfix(running: dict) -> str:
