@@ -23,20 +23,24 @@ def _args(seed, k):
     return ids, lengths, inputs, keep, (*negative[:3], k)
 
 
-def _run_both(seed, k, window, alpha_start=0.05, alpha_end=0.01):
+def _run_both(seed, k, window, alpha_start=0.05, alpha_end=0.01, hot_rows=0):
     fast = _args(seed, k)
     slow = _args(seed, k)
     tables = sigmoid_tables()
     rng_fast = np.array([987 + seed], np.uint64)
     rng_slow = rng_fast.copy()
-    result = train_skipgram_batched_job(*fast, window, alpha_start, alpha_end, rng_fast, tables)
+    result = train_skipgram_batched_job(*fast, window, alpha_start, alpha_end, rng_fast, tables, hot_rows)
     ref = reference_batched_skipgram_job(*slow, window, alpha_start, alpha_end, rng_slow, tables)
     return fast, slow, result, ref, rng_fast, rng_slow
 
 
+# hot_rows: 0 trains every output row in place; 3 and 10_000 (more than the vocabulary) train the
+# most frequent rows in a job-private copy merged at the end, which must give the same result.
+@pytest.mark.parametrize("hot_rows", [0, 3, 10_000])
 @pytest.mark.parametrize("seed,k,window", [(0, 3, 3), (1, 5, 2), (2, 1, 4), (3, 8, 5)])
-def test_batched_kernel_matches_numpy_reference(seed, k, window):
-    fast, slow, (loss, examples), (ref_loss, ref_examples), rng_fast, rng_slow = _run_both(seed, k, window)
+def test_batched_kernel_matches_numpy_reference(seed, k, window, hot_rows):
+    fast, slow, (loss, examples), (ref_loss, ref_examples), rng_fast, rng_slow = _run_both(
+        seed, k, window, hot_rows=hot_rows)
     assert examples == ref_examples > 0
     assert rng_fast[0] == rng_slow[0], "the kernel consumed a different number of random draws"
     np.testing.assert_allclose(fast[2], slow[2], rtol=1e-4, atol=1e-5)
@@ -62,7 +66,7 @@ def test_batched_kernel_accumulates_repeated_rows():
     fast = (inputs.copy(), (out.copy(), noise.threshold, noise.alias, 6))
     slow = (inputs.copy(), (out.copy(), noise.threshold, noise.alias, 6))
     rng_fast, rng_slow = np.array([11], np.uint64), np.array([11], np.uint64)
-    train_skipgram_batched_job(ids, lengths, fast[0], keep, fast[1], 4, 0.1, 0.05, rng_fast, tables)
+    train_skipgram_batched_job(ids, lengths, fast[0], keep, fast[1], 4, 0.1, 0.05, rng_fast, tables, 2)
     reference_batched_skipgram_job(ids, lengths, slow[0], keep, slow[1], 4, 0.1, 0.05, rng_slow, tables)
     assert rng_fast[0] == rng_slow[0]
     np.testing.assert_allclose(fast[0], slow[0], rtol=1e-4, atol=1e-5)
@@ -79,7 +83,7 @@ def test_batched_kernel_draws_k_per_window_not_per_pair():
     ids, lengths, inputs, keep, negative = args
     tree = (np.zeros((0, inputs.shape[1]), np.float32), *NO_TREE[1:])
     _, ex_b = train_skipgram_batched_job(ids, lengths, inputs.copy(), keep, (negative[0].copy(), *negative[1:]),
-                                         3, 0.05, 0.01, rng_batched, sigmoid_tables())
+                                         3, 0.05, 0.01, rng_batched, sigmoid_tables(), 0)
     _, ex_c = train_skipgram_job(ids, lengths, inputs.copy(), keep, (negative[0].copy(), *negative[1:]), tree,
                                  3, 0.05, 0.01, rng_classic, sigmoid_tables())
     # splitmix64 adds a constant to the state per draw, so the state's advance counts the draws.
@@ -94,12 +98,12 @@ def test_batched_learning_rate_zero_leaves_weights_untouched():
     ids, lengths, inputs, keep, negative = _args(0, 3)
     before, before_out = inputs.copy(), negative[0].copy()
     train_skipgram_batched_job(ids, lengths, inputs, keep, negative, 3, 0.0, 0.0, np.ones(1, np.uint64),
-                               sigmoid_tables())
+                               sigmoid_tables(), 4)
     np.testing.assert_array_equal(inputs, before)
     np.testing.assert_array_equal(negative[0], before_out)
 
 
-def _run_cbow(args, window, cbow_mean, seed, alpha=(0.05, 0.01)):
+def _run_cbow(args, window, cbow_mean, seed, alpha=(0.05, 0.01), hot_rows=0):
     ids, lengths, inputs, keep, negative = args
     fast = (inputs.copy(), (negative[0].copy(), *negative[1:]))
     slow = (inputs.copy(), (negative[0].copy(), *negative[1:]))
@@ -107,18 +111,19 @@ def _run_cbow(args, window, cbow_mean, seed, alpha=(0.05, 0.01)):
     rng_fast = np.array([seed], np.uint64)
     rng_slow = rng_fast.copy()
     result = train_cbow_batched_job(ids, lengths, fast[0], keep, fast[1], window, *alpha, rng_fast, tables,
-                                    cbow_mean)
+                                    hot_rows, cbow_mean)
     ref = reference_batched_cbow_job(ids, lengths, slow[0], keep, slow[1], window, *alpha, rng_slow, tables,
                                      cbow_mean, CENTERS_PER_BATCH)
     return fast, slow, result, ref, rng_fast, rng_slow
 
 
+@pytest.mark.parametrize("hot_rows", [0, 5])
 @pytest.mark.parametrize("cbow_mean", [True, False], ids=["mean", "sum"])
 @pytest.mark.parametrize("seed,k,window", [(0, 3, 3), (1, 5, 2), (3, 8, 5)])
-def test_batched_cbow_matches_numpy_reference(seed, k, window, cbow_mean):
+def test_batched_cbow_matches_numpy_reference(seed, k, window, cbow_mean, hot_rows):
     args = _args(seed, k)
     fast, slow, (loss, examples), (ref_loss, ref_examples), rng_fast, rng_slow = _run_cbow(
-        args, window, cbow_mean, 77 + seed)
+        args, window, cbow_mean, 77 + seed, hot_rows=hot_rows)
     assert examples == ref_examples > CENTERS_PER_BATCH  # more than one batch
     assert rng_fast[0] == rng_slow[0], "the kernel consumed a different number of random draws"
     np.testing.assert_allclose(fast[0], slow[0], rtol=1e-4, atol=1e-5)
@@ -138,17 +143,19 @@ def test_batched_cbow_accumulates_repeated_rows():
     inputs = (rng.standard_normal((3, 8)) * 0.4).astype(np.float32)
     out = (rng.standard_normal((3, 8)) * 0.4).astype(np.float32)
     args = (ids, lengths, inputs, np.ones(3, np.float32), (out, noise.threshold, noise.alias, 6))
-    fast, slow, _, _, rng_fast, rng_slow = _run_cbow(args, 4, True, 13, alpha=(0.1, 0.05))
+    fast, slow, _, _, rng_fast, rng_slow = _run_cbow(args, 4, True, 13, alpha=(0.1, 0.05), hot_rows=2)
     assert rng_fast[0] == rng_slow[0]
     np.testing.assert_allclose(fast[0], slow[0], rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(fast[1][0], slow[1][0], rtol=1e-4, atol=1e-5)
 
 
+# With two workers the most frequent output rows train in job-private copies; quality must not suffer.
+@pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.parametrize("sg", [1, 0], ids=["sg-ns-batched", "cbow-ns-batched"])
-def test_planted_clusters_are_recovered_batched(sg):
+def test_planted_clusters_are_recovered_batched(sg, workers):
     corpus = planted_corpus()
-    model = Word2Vec(vector_size=24, window=4, min_count=1, sample=0, sg=sg, negative=5, epochs=8, workers=1,
-                     seed=3, batch_negatives=True).fit(corpus)
+    model = Word2Vec(vector_size=24, window=4, min_count=1, sample=0, sg=sg, negative=5, epochs=8,
+                     workers=workers, seed=3, batch_negatives=True).fit(corpus)
     purity = neighbour_purity(model.wv)
     assert len(purity) >= CLUSTERS * 8
     worst = min(purity.values())
@@ -161,7 +168,7 @@ def test_batched_one_worker_is_bit_reproducible():
     corpus = planted_corpus(sentences=200)
     a = Word2Vec(vector_size=16, min_count=1, sg=1, epochs=2, workers=1, seed=5, batch_negatives=True).fit(corpus)
     b = Word2Vec(vector_size=16, min_count=1, sg=1, epochs=2, workers=1, seed=5, batch_negatives=True).fit(corpus)
-    c = Word2Vec(vector_size=16, min_count=1, sg=1, epochs=2, workers=1, seed=5).fit(corpus)
+    c = Word2Vec(vector_size=16, min_count=1, sg=1, epochs=2, workers=1, seed=5, batch_negatives=False).fit(corpus)
     np.testing.assert_array_equal(a.wv.vectors, b.wv.vectors)
     assert not np.array_equal(a.wv.vectors, c.wv.vectors)  # the flag really selects another kernel
 
@@ -169,17 +176,21 @@ def test_batched_one_worker_is_bit_reproducible():
 @pytest.mark.parametrize("kwargs,message", [
     ({"batch_negatives": True, "hs": 1}, "hierarchical softmax"),
     ({"batch_negatives": True, "hs": 1, "negative": 0}, "hierarchical softmax"),
-    ({"batch_negatives": "yes"}, "batch_negatives must be True or False"),
+    ({"batch_negatives": "yes"}, "batch_negatives must be True, False or None"),
 ])
 def test_batched_config_validation(kwargs, message):
     with pytest.raises(ValueError, match=message):
         Word2VecConfig(sg=1, **kwargs)
 
 
-def test_batched_config_accepts_and_defaults_off():
-    assert Word2VecConfig().batch_negatives is False
-    assert Word2VecConfig(sg=1, batch_negatives=True).batch_negatives is True
-    assert Word2VecConfig(sg=0, batch_negatives=True).batch_negatives is True
+def test_batched_config_default_is_batched_for_negative_sampling_without_hs():
+    assert Word2VecConfig().batch_negatives is None
+    assert Word2VecConfig(sg=1).batched is True
+    assert Word2VecConfig(sg=0).batched is True
+    assert Word2VecConfig(sg=1, hs=1).batched is False  # negative sampling plus hierarchical softmax
+    assert Word2VecConfig(sg=0, hs=1, negative=0).batched is False
+    assert Word2VecConfig(sg=1, batch_negatives=False).batched is False
+    assert Word2VecConfig(sg=0, batch_negatives=False).batched is False
 
 
 def test_cli_flag_reaches_the_model():
@@ -188,4 +199,25 @@ def test_cli_flag_reaches_the_model():
     args = build_parser().parse_args(["word2vec", "train", "corpus.txt", "-o", "out.vec", "--sg", "--batch-negatives"])
     assert _model_from_args(args).config.batch_negatives is True
     args = build_parser().parse_args(["word2vec", "train", "corpus.txt", "-o", "out.vec", "--sg"])
-    assert _model_from_args(args).config.batch_negatives is False
+    assert _model_from_args(args).config.batch_negatives is None
+    assert _model_from_args(args).config.batched is True
+    args = build_parser().parse_args(["word2vec", "train", "corpus.txt", "-o", "out.vec", "--sg",
+                                      "--no-batch-negatives"])
+    assert _model_from_args(args).config.batched is False
+
+
+def test_hot_rows_merge_keeps_changes_made_by_other_threads_meanwhile():
+    """A job adds its own change to the hot rows; what another thread wrote in between is kept."""
+    from negsample._kernels.word2vec_batched import _merge_hot_rows
+
+    rng = np.random.default_rng(0)
+    base = rng.standard_normal((6, 4)).astype(np.float32)
+    own, other = (rng.standard_normal((3, 4)).astype(np.float32) for _ in range(2))
+    out = base.copy()
+    out[:3] += other  # written by another thread while this job trained its private copy
+    hot_start = base[:3].copy()
+    hot = hot_start + own
+    _merge_hot_rows(out, hot, hot_start)
+    np.testing.assert_allclose(out[:3], base[:3] + other + own, rtol=1e-6, atol=1e-6)
+    np.testing.assert_array_equal(out[3:], base[3:])
+

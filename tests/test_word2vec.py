@@ -35,12 +35,13 @@ def neighbour_purity(wv, min_count=100, topn=5):
     return purity
 
 
+# The classic per-pair kernels; tests/test_kernels_batched.py holds the same test for the batched ones.
 @pytest.mark.parametrize("sg,hs,negative", [(1, 0, 5), (0, 0, 5), (1, 1, 0), (0, 1, 0)],
                          ids=["sg-ns", "cbow-ns", "sg-hs", "cbow-hs"])
 def test_planted_clusters_are_recovered(sg, hs, negative):
     corpus = planted_corpus()
     model = Word2Vec(vector_size=24, window=4, min_count=1, sample=0, sg=sg, hs=hs, negative=negative,
-                     epochs=8, workers=1, seed=3).fit(corpus)
+                     epochs=8, workers=1, seed=3, batch_negatives=False).fit(corpus)
     purity = neighbour_purity(model.wv)
     assert len(purity) >= CLUSTERS * 8
     worst = min(purity.values())
@@ -56,10 +57,11 @@ def test_untrained_vectors_fail_the_quality_floor():
     assert np.mean(list(neighbour_purity(model.wv, min_count=20).values())) < 0.6
 
 
-@pytest.mark.parametrize("sg,hs", [(1, 0), (0, 1)])
-def test_one_worker_is_bit_reproducible(sg, hs):
+@pytest.mark.parametrize("sg,hs,batch", [(1, 0, False), (1, 0, None), (0, 1, False)])
+def test_one_worker_is_bit_reproducible(sg, hs, batch):
     corpus = planted_corpus(sentences=300)
-    kwargs = dict(vector_size=16, min_count=1, sg=sg, hs=hs, epochs=2, workers=1, seed=11, sample=1e-2)
+    kwargs = dict(vector_size=16, min_count=1, sg=sg, hs=hs, epochs=2, workers=1, seed=11, sample=1e-2,
+                  batch_negatives=batch)
     first = Word2Vec(**kwargs).fit(corpus).wv.vectors
     second = Word2Vec(**kwargs).fit(corpus).wv.vectors
     assert np.array_equal(first, second)

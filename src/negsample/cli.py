@@ -65,9 +65,11 @@ def _add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min-alpha", type=float, default=1e-4, help="final learning rate (default 1e-4)")
     p.add_argument("--cbow-sum", action="store_true", help="CBOW sums the context instead of averaging it")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    p.add_argument("--batch-negatives", action="store_true",
+    p.add_argument("--batch-negatives", action=argparse.BooleanOptionalAction, default=None,
                    help="share one draw of negatives across a minibatch (skip-gram: a window; CBOW: a run of "
-                        "windows) and train it as small matrix products (pWord2Vec); needs --negative > 0, no --hs")
+                        "windows) and train it as small matrix products (pWord2Vec); needs --negative > 0, no "
+                        "--hs. --no-batch-negatives runs the C tool's per-pair algorithm. Default: batched "
+                        "whenever negative sampling runs without --hs")
 
 
 def _model_from_args(args):

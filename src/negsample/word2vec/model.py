@@ -34,6 +34,11 @@ from .config import Word2VecConfig
 __all__ = ["Word2Vec", "EpochStats", "TrainingDivergedError"]
 
 _JOB_WORDS = 10_000  # tokens per job: long enough to hide call overhead, short enough to balance threads
+# Batched kernels with several threads: output rows of the 256 most frequent words (30% of text8's
+# negative draws) are trained in a job-private copy. Measured on text8, skip-gram kernel alone on
+# 2 threads: 12% faster, 1.76x one thread instead of 1.55x (1,024 rows did no better).
+_HOT_ROWS = 256
+_INIT_BLOCK_ROWS = 65536
 
 
 class TrainingDivergedError(RuntimeError):
@@ -104,7 +109,7 @@ class Word2Vec:
                  hs: int = 0, negative: int = 5, ns_exponent: float = 0.75, sample: float = 1e-3,
                  alpha: float = 0.025, min_alpha: float = 1e-4, epochs: int = 5, workers: int | None = None,
                  seed: int = 1, max_vocab_size: int | None = None, max_final_vocab: int | None = None,
-                 max_sentence_length: int = 10000, cbow_mean: bool = True, batch_negatives: bool = False):
+                 max_sentence_length: int = 10000, cbow_mean: bool = True, batch_negatives: bool | None = None):
         self.config = Word2VecConfig(
             vector_size=vector_size, window=window, min_count=min_count, sg=sg, hs=hs, negative=negative,
             ns_exponent=ns_exponent, sample=sample, alpha=alpha, min_alpha=min_alpha, epochs=epochs,
@@ -163,13 +168,26 @@ class Word2Vec:
     # -- training ------------------------------------------------------------------------------------
     def _init_weights(self, n_words: int):
         cfg = self.config
-        rng = np.random.default_rng(cfg.seed)
         # Inputs uniform in [-1, 1) / dim (gensim's range; the C tool's is half as wide, which measurably
-        # slows CBOW on small corpora), outputs zero.
-        inputs = (rng.random((n_words, cfg.vector_size), dtype=np.float32) * 2.0 - 1.0) / cfg.vector_size
-        self.context_vectors = np.zeros((n_words, cfg.vector_size), np.float32) if cfg.negative else None
-        self.node_vectors = np.zeros((n_words - 1, cfg.vector_size), np.float32) if cfg.hs else None
-        return np.ascontiguousarray(inputs, dtype=np.float32)
+        # slows CBOW on small corpora), outputs zero. Filled in place, in blocks of 64k rows that the
+        # worker threads share (NumPy releases the GIL here): a 1M x 300 matrix takes 1 s instead of 3.4 s
+        # with whole-array arithmetic. Each block has its own stream, so the result ignores `workers`.
+        dim = cfg.vector_size
+        inputs = np.empty((n_words, dim), np.float32)
+        starts = range(0, n_words, _INIT_BLOCK_ROWS)
+        streams = np.random.SeedSequence(cfg.seed).spawn(len(starts))
+
+        def fill(block: int) -> None:
+            rows = inputs[starts[block]:starts[block] + _INIT_BLOCK_ROWS]
+            np.random.default_rng(streams[block]).random(out=rows, dtype=np.float32)
+            rows *= np.float32(2.0 / dim)
+            rows -= np.float32(1.0 / dim)
+
+        with ThreadPoolExecutor(max_workers=cfg.threads) as pool:
+            list(pool.map(fill, range(len(starts))))
+        self.context_vectors = np.zeros((n_words, dim), np.float32) if cfg.negative else None
+        self.node_vectors = np.zeros((n_words - 1, dim), np.float32) if cfg.hs else None
+        return inputs
 
     def _objectives(self):
         """The (negative, tree) tuples the kernels take; an unused objective is empty."""
@@ -190,16 +208,18 @@ class Word2Vec:
 
     def _kernel(self):
         cfg = self.config
-        # The batched kernels take no tree (the config guarantees hs=0 with batch_negatives).
-        if cfg.sg and cfg.batch_negatives:
+        # The batched kernels take no tree (the config guarantees hs=0 with batch_negatives). With one
+        # thread nothing contends for the hot rows, so they stay in place.
+        hot = _HOT_ROWS if cfg.threads > 1 else 0
+        if cfg.sg and cfg.batched:
             return lambda ids, lengths, inputs, keep, negative, tree, *rest: train_skipgram_batched_job(
-                ids, lengths, inputs, keep, negative, *rest)
+                ids, lengths, inputs, keep, negative, *rest, hot)
         if cfg.sg:
             return lambda *args: train_skipgram_job(*args)
         mean = bool(cfg.cbow_mean)
-        if cfg.batch_negatives:
+        if cfg.batched:
             return lambda ids, lengths, inputs, keep, negative, tree, *rest: train_cbow_batched_job(
-                ids, lengths, inputs, keep, negative, *rest, mean)
+                ids, lengths, inputs, keep, negative, *rest, hot, mean)
         return lambda *args: train_cbow_job(*args, mean)
 
     def _train(self, encoded: EncodedCorpus, *, progress, callbacks, log):
@@ -228,6 +248,7 @@ class Word2Vec:
             # Each thread owns a contiguous region of the corpus, as in the C tool: its learning rate
             # follows its own progress through the region, so no counter is shared between threads.
             region_words = sum(job.token_stop - job.token_start for _, job in region)
+            state = _private_state()
             seen = 0
             loss, examples = 0.0, 0
             for index, job in region:
@@ -239,7 +260,7 @@ class Word2Vec:
                     np.asarray(ids[job.token_start:job.token_stop]),
                     np.asarray(lengths[job.sentence_start:job.sentence_stop]),
                     inputs, keep, negative, tree, cfg.window, a0, a1,
-                    job_seed(cfg.seed, epoch, index), tables,
+                    _seeded(state, cfg.seed, epoch, index), tables,
                 )
                 seen += n
                 loss += job_loss
@@ -307,6 +328,23 @@ def split_regions(jobs: list[_Job], n_regions: int) -> list[list[tuple[int, _Job
     edges = [0, *sorted({int(b) + 1 for b in bounds if 0 <= b < len(jobs) - 1}), len(jobs)]
     indexed = list(enumerate(jobs))
     return [indexed[a:b] for a, b in zip(edges, edges[1:]) if b > a]
+
+
+def _private_state() -> np.ndarray:
+    """A uint64[1] random state alone on its 64-byte cache line.
+
+    The kernels advance their state about ten times per window. NumPy hands out small arrays from a
+    shared cache, so two threads' one-element states could sit on the same cache line, and every
+    draw would then pull that line away from the other core (false sharing).
+    """
+    block = np.zeros(24, np.uint64)  # 192 bytes: always holds one whole aligned 64-byte line
+    first = (-block.ctypes.data % 64) // 8
+    return block[first:first + 1]
+
+
+def _seeded(state: np.ndarray, seed: int, epoch: int, job: int) -> np.ndarray:
+    state[0] = job_seed(seed, epoch, job)[0]
+    return state
 
 
 def _stderr(message: str) -> None:
