@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-VARIANTS = {  # name: (sg, hs, negative, batch_negatives); None = negsample's default kernel
+VARIANTS = {  # name: (sg, hs, negative, batch_negatives passed to negsample; gensim ignores it)
     "SG-NS classic": (1, 0, 5, False),
     "SG-NS batched": (1, 0, 5, True),
     "CBOW-NS classic": (0, 0, 5, False),
