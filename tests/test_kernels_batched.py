@@ -10,6 +10,7 @@ from negsample import Word2Vec
 from negsample._kernels.word2vec import sigmoid_tables
 from negsample._kernels.word2vec_batched import (
     CENTERS_PER_BATCH,
+    sync_hot_rows,
     train_cbow_batched_job,
     train_skipgram_batched_job,
 )
@@ -23,19 +24,28 @@ def _args(seed, k):
     return ids, lengths, inputs, keep, (*negative[:3], k)
 
 
+def _hot_copy(out, hot_rows):
+    """What the trainer gives a thread: a private copy of the first ``hot_rows`` output rows."""
+    hot = out[:hot_rows].copy()
+    return hot, hot.copy()
+
+
 def _run_both(seed, k, window, alpha_start=0.05, alpha_end=0.01, hot_rows=0):
     fast = _args(seed, k)
     slow = _args(seed, k)
     tables = sigmoid_tables()
     rng_fast = np.array([987 + seed], np.uint64)
     rng_slow = rng_fast.copy()
-    result = train_skipgram_batched_job(*fast, window, alpha_start, alpha_end, rng_fast, tables, hot_rows)
+    hot, hot_base = _hot_copy(fast[4][0], hot_rows)
+    result = train_skipgram_batched_job(*fast, window, alpha_start, alpha_end, rng_fast, tables, hot)
+    sync_hot_rows(fast[4][0], hot, hot_base)
+    np.testing.assert_array_equal(hot, fast[4][0][:hot_rows])  # refreshed from the shared rows
     ref = reference_batched_skipgram_job(*slow, window, alpha_start, alpha_end, rng_slow, tables)
     return fast, slow, result, ref, rng_fast, rng_slow
 
 
-# hot_rows: 0 trains every output row in place; 3 and 10_000 (more than the vocabulary) train the
-# most frequent rows in a job-private copy merged at the end, which must give the same result.
+# hot_rows: 0 trains every output row in place; 3 and 10_000 (all of the vocabulary) train the most
+# frequent rows in a private copy synced after the job, which must give the same result.
 @pytest.mark.parametrize("hot_rows", [0, 3, 10_000])
 @pytest.mark.parametrize("seed,k,window", [(0, 3, 3), (1, 5, 2), (2, 1, 4), (3, 8, 5)])
 def test_batched_kernel_matches_numpy_reference(seed, k, window, hot_rows):
@@ -66,7 +76,9 @@ def test_batched_kernel_accumulates_repeated_rows():
     fast = (inputs.copy(), (out.copy(), noise.threshold, noise.alias, 6))
     slow = (inputs.copy(), (out.copy(), noise.threshold, noise.alias, 6))
     rng_fast, rng_slow = np.array([11], np.uint64), np.array([11], np.uint64)
-    train_skipgram_batched_job(ids, lengths, fast[0], keep, fast[1], 4, 0.1, 0.05, rng_fast, tables, 2)
+    hot, hot_base = _hot_copy(fast[1][0], 2)
+    train_skipgram_batched_job(ids, lengths, fast[0], keep, fast[1], 4, 0.1, 0.05, rng_fast, tables, hot)
+    sync_hot_rows(fast[1][0], hot, hot_base)
     reference_batched_skipgram_job(ids, lengths, slow[0], keep, slow[1], 4, 0.1, 0.05, rng_slow, tables)
     assert rng_fast[0] == rng_slow[0]
     np.testing.assert_allclose(fast[0], slow[0], rtol=1e-4, atol=1e-5)
@@ -83,7 +95,7 @@ def test_batched_kernel_draws_k_per_window_not_per_pair():
     ids, lengths, inputs, keep, negative = args
     tree = (np.zeros((0, inputs.shape[1]), np.float32), *NO_TREE[1:])
     _, ex_b = train_skipgram_batched_job(ids, lengths, inputs.copy(), keep, (negative[0].copy(), *negative[1:]),
-                                         3, 0.05, 0.01, rng_batched, sigmoid_tables(), 0)
+                                         3, 0.05, 0.01, rng_batched, sigmoid_tables(), _hot_copy(negative[0], 0)[0])
     _, ex_c = train_skipgram_job(ids, lengths, inputs.copy(), keep, (negative[0].copy(), *negative[1:]), tree,
                                  3, 0.05, 0.01, rng_classic, sigmoid_tables())
     # splitmix64 adds a constant to the state per draw, so the state's advance counts the draws.
@@ -97,8 +109,10 @@ def test_batched_kernel_draws_k_per_window_not_per_pair():
 def test_batched_learning_rate_zero_leaves_weights_untouched():
     ids, lengths, inputs, keep, negative = _args(0, 3)
     before, before_out = inputs.copy(), negative[0].copy()
+    hot, hot_base = _hot_copy(negative[0], 4)
     train_skipgram_batched_job(ids, lengths, inputs, keep, negative, 3, 0.0, 0.0, np.ones(1, np.uint64),
-                               sigmoid_tables(), 4)
+                               sigmoid_tables(), hot)
+    sync_hot_rows(negative[0], hot, hot_base)
     np.testing.assert_array_equal(inputs, before)
     np.testing.assert_array_equal(negative[0], before_out)
 
@@ -110,8 +124,10 @@ def _run_cbow(args, window, cbow_mean, seed, alpha=(0.05, 0.01), hot_rows=0):
     tables = sigmoid_tables()
     rng_fast = np.array([seed], np.uint64)
     rng_slow = rng_fast.copy()
+    hot, hot_base = _hot_copy(fast[1][0], hot_rows)
     result = train_cbow_batched_job(ids, lengths, fast[0], keep, fast[1], window, *alpha, rng_fast, tables,
-                                    hot_rows, cbow_mean)
+                                    hot, cbow_mean)
+    sync_hot_rows(fast[1][0], hot, hot_base)
     ref = reference_batched_cbow_job(ids, lengths, slow[0], keep, slow[1], window, *alpha, rng_slow, tables,
                                      cbow_mean, CENTERS_PER_BATCH)
     return fast, slow, result, ref, rng_fast, rng_slow
@@ -206,18 +222,19 @@ def test_cli_flag_reaches_the_model():
     assert _model_from_args(args).config.batched is False
 
 
-def test_hot_rows_merge_keeps_changes_made_by_other_threads_meanwhile():
-    """A job adds its own change to the hot rows; what another thread wrote in between is kept."""
-    from negsample._kernels.word2vec_batched import _merge_hot_rows
-
+def test_hot_rows_sync_keeps_changes_made_by_other_threads_meanwhile():
+    """A thread adds its own change to the hot rows; what another thread wrote in between is kept,
+    and the thread's copy is refreshed with both."""
     rng = np.random.default_rng(0)
     base = rng.standard_normal((6, 4)).astype(np.float32)
     own, other = (rng.standard_normal((3, 4)).astype(np.float32) for _ in range(2))
     out = base.copy()
-    out[:3] += other  # written by another thread while this job trained its private copy
-    hot_start = base[:3].copy()
-    hot = hot_start + own
-    _merge_hot_rows(out, hot, hot_start)
+    out[:3] += other  # written by another thread while this one trained its private copy
+    hot_base = base[:3].copy()
+    hot = hot_base + own
+    sync_hot_rows(out, hot, hot_base)
     np.testing.assert_allclose(out[:3], base[:3] + other + own, rtol=1e-6, atol=1e-6)
     np.testing.assert_array_equal(out[3:], base[3:])
+    np.testing.assert_array_equal(hot, out[:3])
+    np.testing.assert_array_equal(hot_base, out[:3])
 

@@ -41,10 +41,11 @@ import numpy as np
 
 from .vocab import Vocabulary, VocabularyCounter
 
-__all__ = ["Corpus", "CorpusError", "EncodedCorpus", "TokenBlock"]
+__all__ = ["ChunkSink", "Corpus", "CorpusError", "EncodedCorpus", "TokenBlock", "in_vocabulary_only"]
 
 _BLOCK_BYTES = 1 << 22  # 4 MiB of text per block
 _CHUNK_TOKENS = 1 << 20  # ids per encoded chunk
+_SPILL_TOKENS = 1 << 28  # encoded ids held in memory before chunks go to disk (1 GiB of int32)
 
 
 class CorpusError(ValueError):
@@ -157,13 +158,16 @@ class Corpus:
         for block in source:
             raw += len(block.tokens)
             yield block
-        self.raw_words = raw
+        self._pass_done(raw, stacklevel=4)
+
+    def _pass_done(self, raw_words: int, stacklevel: int) -> None:
+        self.raw_words = raw_words
         self.invalid_bytes = _tally.invalid
         if self.invalid_bytes:
             warnings.warn(
                 f"{self.name}: replaced {self.invalid_bytes} invalid UTF-8 byte(s) with U+FFFD",
                 UnicodeWarning,
-                stacklevel=3,
+                stacklevel=stacklevel,
             )
 
     def _split_long(self, tokens: list[str], lengths: list[int], line: list[str]) -> None:
@@ -182,6 +186,30 @@ class Corpus:
             try:
                 with opener(path, "rb") as fh:
                     yield from self._stream_blocks(fh, path)
+            except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
+                raise CorpusError(f"cannot read corpus file {path}: {exc}") from exc
+
+    def utf8_blocks(self) -> Iterator[tuple[bytes, bool]]:
+        """The files' text as ``(data, last)`` blocks of valid UTF-8 holding whole characters;
+        ``last`` marks a file's final block. Invalid bytes become U+FFFD and are counted.
+
+        Starts a pass: call :meth:`_pass_done` when it is over.
+        """
+        if self.files is None:
+            raise TypeError("utf8_blocks reads files; this corpus is an iterable of token lists")
+        _tally.invalid = 0
+        for path in self.files:
+            opener = gzip.open if path.suffix == ".gz" else open
+            decoder = codecs.getincrementaldecoder("utf-8")(errors="negsample.count_replace")
+            try:
+                with opener(path, "rb") as fh:
+                    while True:
+                        data = fh.read(_BLOCK_BYTES)
+                        # Decoding and re-encoding costs ~1 ms per MB and makes the bytes exactly what
+                        # the str-based reader sees, replacements included.
+                        yield decoder.decode(data, final=not data).encode("utf-8"), not data
+                        if not data:
+                            break
             except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
                 raise CorpusError(f"cannot read corpus file {path}: {exc}") from exc
 
@@ -260,7 +288,7 @@ class Corpus:
             raise CorpusError(f"corpus {self.name} is empty: no tokens found")
         return counter
 
-    def encode(self, vocab: Vocabulary, *, spill_tokens: int = 1 << 28) -> EncodedCorpus:
+    def encode(self, vocab: Vocabulary, *, spill_tokens: int = _SPILL_TOKENS) -> EncodedCorpus:
         """Second pass: map tokens to int32 ids, dropping out-of-vocabulary words.
 
         Parameters
@@ -270,51 +298,103 @@ class Corpus:
             Past this many ids (1 GiB of int32 by default), chunks are written to a temporary folder
             and memory-mapped, so memory use stays bounded.
         """
-        encoded = EncodedCorpus()
         lookup = vocab.key_to_index.get
-        pending_ids: list[np.ndarray] = []
-        pending_lengths: list[np.ndarray] = []
-        pending = 0
-
-        def flush():
-            nonlocal pending
-            ids = np.concatenate(pending_ids) if len(pending_ids) > 1 else pending_ids[0]
-            lengths = np.concatenate(pending_lengths) if len(pending_lengths) > 1 else pending_lengths[0]
-            pending_ids.clear()
-            pending_lengths.clear()
-            pending = 0
-            if encoded.n_words > spill_tokens:
-                if encoded._spill_dir is None:
-                    encoded._spill_dir = tempfile.mkdtemp(prefix="negsample-corpus-")
-                base = os.path.join(encoded._spill_dir, f"chunk{len(encoded.chunks):06d}")
-                np.save(base + "-ids.npy", ids)
-                np.save(base + "-len.npy", lengths)
-                ids = np.load(base + "-ids.npy", mmap_mode="r")
-                lengths = np.load(base + "-len.npy", mmap_mode="r")
-            encoded.chunks.append((ids, lengths))
-
+        sink = ChunkSink(spill_tokens)
         for block in self.blocks():
             n = len(block.tokens)
             ids = np.fromiter(map(lookup, block.tokens, repeat(-1)), dtype=np.int32, count=n)
-            lengths = np.asarray(block.lengths, dtype=np.int64)
-            keep = ids >= 0
-            sentence_of_token = np.repeat(np.arange(lengths.shape[0]), lengths)
-            kept_lengths = np.bincount(sentence_of_token[keep], minlength=lengths.shape[0])
-            ids = ids[keep]
-            if (kept_lengths == 1).any():  # lone words give no pair: drop them with their sentence
-                lone = np.repeat(kept_lengths == 1, kept_lengths)
-                ids = ids[~lone]
-                kept_lengths = np.where(kept_lengths == 1, 0, kept_lengths)
-            kept_lengths = kept_lengths[kept_lengths > 0].astype(np.int32)
-            if ids.shape[0] == 0:
-                continue
-            pending_ids.append(ids)
-            pending_lengths.append(kept_lengths)
-            pending += ids.shape[0]
-            encoded.n_words += ids.shape[0]
-            if pending >= _CHUNK_TOKENS:
-                flush()
-        if pending:
-            flush()
-        encoded.raw_words = self.raw_words
-        return encoded
+            sink.add(*in_vocabulary_only(ids, np.asarray(block.lengths, dtype=np.int64)))
+        return sink.finish(raw_words=self.raw_words)
+
+    def count_and_encode(self, *, min_count: int = 5, max_final_vocab: int | None = None,
+                         max_vocab_size: int | None = None,
+                         spill_tokens: int = _SPILL_TOKENS) -> tuple[Vocabulary, EncodedCorpus]:
+        """Count the words, build the :class:`Vocabulary` and encode the corpus.
+
+        Files are read once, by the compiled scanner (:mod:`negsample.scan`); iterables of token
+        lists, and ``max_vocab_size`` (which prunes while counting), take two Python passes.
+        Raises :class:`CorpusError` when no word is frequent enough.
+        """
+        one_pass = self.files is not None and max_vocab_size is None
+        if one_pass:
+            from .scan import scan_files
+
+            scanned = scan_files(self, spill_tokens=spill_tokens)
+            vocab = scanned.build(min_count=min_count, max_final_vocab=max_final_vocab)
+            most_common = scanned.most_common
+        else:
+            counter = self.count_words(max_vocab_size=max_vocab_size)
+            vocab = counter.build(min_count=min_count, max_final_vocab=max_final_vocab)
+            most_common = counter.counts.most_common(1)[0]
+        if len(vocab) == 0:
+            raise CorpusError(
+                f"no word in {self.name} occurs at least min_count={min_count} times "
+                f"(the most frequent, {most_common[0]!r}, occurs {most_common[1]} times): lower min_count"
+            )
+        encoded = scanned.encode(vocab) if one_pass else self.encode(vocab, spill_tokens=spill_tokens)
+        return vocab, encoded
+
+
+def in_vocabulary_only(ids: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop out-of-vocabulary tokens (id -1), then sentences left with one word (they give no pair).
+
+    ids : int32 (n,); lengths : int (n_sentences,) summing to n.
+    Returns (ids int32, lengths int32) of what is kept; sentences left empty disappear.
+    """
+    keep = ids >= 0
+    sentence_of_token = np.repeat(np.arange(lengths.shape[0]), lengths)
+    kept_lengths = np.bincount(sentence_of_token[keep], minlength=lengths.shape[0])
+    ids = ids[keep]
+    if (kept_lengths == 1).any():
+        lone = np.repeat(kept_lengths == 1, kept_lengths)
+        ids = ids[~lone]
+        kept_lengths = np.where(kept_lengths == 1, 0, kept_lengths)
+    return ids, kept_lengths[kept_lengths > 0].astype(np.int32)
+
+
+class ChunkSink:
+    """Collects (ids, lengths) blocks into an :class:`EncodedCorpus` of chunks of about 2^20 ids.
+
+    Past ``spill_tokens`` ids, chunks are written to ``.npy`` files in a temporary folder and
+    memory-mapped back, so a corpus larger than memory streams.
+    """
+
+    def __init__(self, spill_tokens: int = _SPILL_TOKENS):
+        self.encoded = EncodedCorpus()
+        self.spill_tokens = spill_tokens
+        self._ids: list[np.ndarray] = []
+        self._lengths: list[np.ndarray] = []
+        self._pending = 0
+
+    def add(self, ids: np.ndarray, lengths: np.ndarray) -> None:
+        if ids.shape[0] == 0:
+            return
+        self._ids.append(ids)
+        self._lengths.append(lengths)
+        self._pending += ids.shape[0]
+        self.encoded.n_words += ids.shape[0]
+        if self._pending >= _CHUNK_TOKENS:
+            self._flush()
+
+    def finish(self, *, raw_words: int) -> EncodedCorpus:
+        if self._pending:
+            self._flush()
+        self.encoded.raw_words = raw_words
+        return self.encoded
+
+    def _flush(self) -> None:
+        encoded = self.encoded
+        ids = np.concatenate(self._ids) if len(self._ids) > 1 else self._ids[0]
+        lengths = np.concatenate(self._lengths) if len(self._lengths) > 1 else self._lengths[0]
+        self._ids.clear()
+        self._lengths.clear()
+        self._pending = 0
+        if encoded.n_words > self.spill_tokens:
+            if encoded._spill_dir is None:
+                encoded._spill_dir = tempfile.mkdtemp(prefix="negsample-corpus-")
+            base = os.path.join(encoded._spill_dir, f"chunk{len(encoded.chunks):06d}")
+            np.save(base + "-ids.npy", ids)
+            np.save(base + "-len.npy", lengths)
+            ids = np.load(base + "-ids.npy", mmap_mode="r")
+            lengths = np.load(base + "-len.npy", mmap_mode="r")
+        encoded.chunks.append((ids, lengths))

@@ -17,7 +17,7 @@ Example
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -50,22 +50,33 @@ class Vocabulary:
     @classmethod
     def from_counts(cls, counts: Mapping[str, int], *, min_count: int = 1,
                     max_final_vocab: int | None = None) -> Vocabulary:
-        """Keep words with ``count >= min_count``, sorted by descending count.
+        """Keep words with ``count >= min_count``, sorted by descending count (ties in the mapping's
+        order, which for a Counter is first appearance); see :meth:`from_word_counts`."""
+        return cls.from_word_counts(list(counts.keys()), np.fromiter(counts.values(), np.int64, len(counts)),
+                                    min_count=min_count, max_final_vocab=max_final_vocab)
 
+    @classmethod
+    def from_word_counts(cls, words: Sequence[str], counts: np.ndarray, *, min_count: int = 1,
+                         max_final_vocab: int | None = None) -> Vocabulary:
+        """Keep words with ``count >= min_count``, sorted by descending count, ties in input order.
+
+        words : sequence of str, distinct; counts : int (len(words),)
         ``max_final_vocab`` raises the effective ``min_count`` just enough that at most that many words
         remain; words tied at the cut are all dropped rather than chosen arbitrarily (gensim's rule).
         """
         if min_count < 1:
             raise ValueError(f"min_count must be >= 1, got {min_count}")
-        items = sorted(counts.items(), key=lambda kv: -kv[1])  # stable: ties keep first appearance
+        counts = np.asarray(counts, dtype=np.int64)
+        order = np.argsort(-counts, kind="stable")
+        sorted_counts = counts[order]
         effective_min = min_count
         if max_final_vocab is not None:
             if max_final_vocab < 1:
                 raise ValueError(f"max_final_vocab must be >= 1 or None, got {max_final_vocab}")
-            if max_final_vocab < len(items):
-                effective_min = max(effective_min, items[max_final_vocab][1] + 1)
-        kept = [(w, c) for w, c in items if c >= effective_min]
-        return cls([w for w, _ in kept], np.fromiter((c for _, c in kept), dtype=np.int64, count=len(kept)))
+            if max_final_vocab < order.shape[0]:
+                effective_min = max(effective_min, int(sorted_counts[max_final_vocab]) + 1)
+        kept = order[:int(np.count_nonzero(sorted_counts >= effective_min))]
+        return cls([words[i] for i in kept.tolist()], counts[kept])
 
     def __len__(self) -> int:
         return len(self.index_to_key)

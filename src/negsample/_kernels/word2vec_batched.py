@@ -22,9 +22,9 @@ windows instead: ``CENTERS_PER_BATCH`` consecutive centers of a sentence share o
 docstring gives its order of draws).
 
 Arguments follow the classic kernels, minus ``tree`` (hierarchical softmax stays on the classic path),
-plus ``hot_rows``: the output rows of the most frequent words are trained in a job-private copy and
-merged back at the end of the job, so that threads do not fight over the cache lines that nearly
-every window writes (see :func:`train_skipgram_batched_job`).
+plus ``hot``: the output rows of the most frequent words, trained in a thread-private copy that the
+caller adds back with :func:`sync_hot_rows` every so often, so that threads do not fight over the
+cache lines that nearly every window writes (see :func:`train_skipgram_batched_job`).
 Skip-gram's random draws, in the order a job consumes them (``tests/reference_word2vec_batched.py``
 replays them):
 per sentence, one draw per token whose keep probability is below 1 (subsampling); then per kept
@@ -36,39 +36,29 @@ import numpy as np
 from numba import njit
 
 from .alias import draw_alias
-from .rng import next_below
-from .word2vec import _SCALE, MAX_EXP, _subsample
+from .word2vec import _gain_and_loss, _sentence_buffer, _subsample, _window_bounds
 
-__all__ = ["CENTERS_PER_BATCH", "train_skipgram_batched_job", "train_cbow_batched_job"]
+__all__ = ["CENTERS_PER_BATCH", "sync_hot_rows", "train_skipgram_batched_job", "train_cbow_batched_job"]
 
 CENTERS_PER_BATCH = 8  # CBOW: consecutive centers of a sentence that share one draw of negatives
 
 
-@njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _gain_and_loss(f, label, alpha, sigmoid, log_sigmoid):
-    """(alpha * (label - sigmoid(f)), logistic loss) from one table index.
-
-    The gain saturates outside the table as in the classic negative-sampling step. The loss uses
-    -log(1 - sigmoid(f)) = -log sigmoid(f) + f, so a negative's loss needs no second table read;
-    computing it this way instead of in a separate pass makes the batched kernel ~10% faster.
-    """
-    if f >= MAX_EXP:
-        return np.float32((label - 1.0) * alpha), (0.0 if label > 0.5 else np.float64(f))
-    if f <= -MAX_EXP:
-        return np.float32(label * alpha), (-np.float64(f) if label > 0.5 else 0.0)
-    index = int((f + MAX_EXP) * _SCALE)
-    p = sigmoid[index]
-    if label > 0.5:
-        return np.float32((1.0 - p) * alpha), -np.float64(log_sigmoid[index])
-    return np.float32(-p * alpha), np.float64(f) - np.float64(log_sigmoid[index])
-
-
 @njit(cache=True, nogil=True, fastmath=True)
-def _merge_hot_rows(out, hot, hot_start):
-    """Add what the job changed in its private hot rows to the shared output matrix (Hogwild-style)."""
+def sync_hot_rows(out, hot, hot_base):
+    """Add what a thread changed in its private hot rows to the shared output rows, then refresh them.
+
+    out : float32 (V, dim) -- the shared output matrix
+    hot : float32 (n_hot, dim) -- the thread's copy of ``out[:n_hot]``, trained since the last sync
+    hot_base : float32 (n_hot, dim) -- ``hot`` as it was at the last sync
+    Afterwards ``hot`` and ``hot_base`` both equal ``out[:n_hot]``, which holds this thread's change
+    plus whatever other threads added meanwhile (Hogwild-style: nothing is overwritten).
+    """
     for t in range(hot.shape[0]):
         for d in range(hot.shape[1]):
-            out[t, d] += hot[t, d] - hot_start[t, d]
+            value = out[t, d] + (hot[t, d] - hot_base[t, d])
+            out[t, d] = value
+            hot[t, d] = value
+            hot_base[t, d] = value
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -81,30 +71,33 @@ def _window_step(inputs, out, hot, context_ids, n_context, target_ids, n_target,
     Returns the window's loss (float64).
     """
     dim = inputs.shape[1]
-    # Output rows below n_hot live in the job's private copy. The choice is written out at each use:
-    # a helper function returning the row view measured 3x slower.
+    # Output rows below n_hot live in the thread's private copy. Every pass loops over targets
+    # outermost, so the row is chosen once per target and pass: choosing it per (context, target)
+    # cell made one thread 5% slower (a branch the predictor cannot learn), and a helper returning
+    # the row view measured 3x slower than writing the choice out.
     n_hot = hot.shape[0]
     loss = 0.0
     # S and G, from the rows as they are now.
-    for i in range(n_context):
-        x = inputs[context_ids[i]]
-        for j in range(n_target):
-            t = target_ids[j]
-            o = hot[t] if t < n_hot else out[t]
+    for j in range(n_target):
+        t = target_ids[j]
+        o = hot[t] if t < n_hot else out[t]
+        label = 1.0 if j == 0 else 0.0
+        for i in range(n_context):
+            x = inputs[context_ids[i]]
             f = np.float32(0.0)
             for d in range(dim):
                 f += x[d] * o[d]
-            gain, example_loss = _gain_and_loss(f, 1.0 if j == 0 else 0.0, alpha, sigmoid, log_sigmoid)
+            gain, example_loss = _gain_and_loss(f, label, alpha, sigmoid, log_sigmoid)
             gains[i, j] = gain
             loss += example_loss
     # grad_C = G O, read before the output rows change.
-    for i in range(n_context):
-        row = grad_context[i]
-        row[:] = 0.0
-        for j in range(n_target):
+    grad_context[:n_context] = 0.0
+    for j in range(n_target):
+        t = target_ids[j]
+        o = hot[t] if t < n_hot else out[t]
+        for i in range(n_context):
             g = gains[i, j]
-            t = target_ids[j]
-            o = hot[t] if t < n_hot else out[t]
+            row = grad_context[i]
             for d in range(dim):
                 row[d] += g * o[d]
     # O += G^T C; the input rows have not changed yet, so this is the pre-update C.
@@ -127,7 +120,7 @@ def _window_step(inputs, out, hot, context_ids, n_context, target_ids, n_target,
 
 @njit(cache=True, nogil=True, fastmath=True)
 def train_skipgram_batched_job(ids, lengths, inputs, keep_prob, negative, window, alpha_start, alpha_end,
-                               rng, tables, hot_rows):
+                               rng, tables, hot):
     """Skip-gram with window-shared negatives over one job.
 
     ids : int32 (n_tokens,) -- the job's in-vocabulary ids, sentence after sentence
@@ -139,11 +132,12 @@ def train_skipgram_batched_job(ids, lengths, inputs, keep_prob, negative, window
     alpha_start, alpha_end : float -- learning rate at the first and after the last token of the job
     rng : uint64 (1,) -- random state, advanced in place
     tables : (sigmoid, log_sigmoid) float32 tables
-    hot_rows : int -- the output rows of words ``0 .. hot_rows-1`` (the most frequent: the vocabulary
-        is sorted by count) are trained in a private copy and their change is added back at the end
-        of the job. Negatives are drawn from count^0.75, so with several threads those few rows take
-        most of the writes, and sharing them live makes the cores fight over their cache lines. With
-        one thread, pass 0: the result is then the same up to float rounding either way.
+    hot : float32 (n_hot, dim) -- the output rows of words ``0 .. n_hot-1`` (the most frequent: the
+        vocabulary is sorted by count) are read and trained here instead of in ``out``; the caller
+        adds the change back with :func:`sync_hot_rows`. Negatives are drawn from count^0.75, so with
+        several threads those rows take most of the writes, and sharing them live makes the cores
+        fight over their cache lines. With one thread, pass an empty (0, dim) array: a copy synced
+        after the job gives the same result up to float rounding.
 
     Returns (loss: float64, examples: int64); an example is a (context, center) pair, as in the
     classic kernel, so losses per example are comparable.
@@ -151,14 +145,12 @@ def train_skipgram_batched_job(ids, lengths, inputs, keep_prob, negative, window
     sigmoid, log_sigmoid = tables
     out, threshold, alias, k = negative
     dim = inputs.shape[1]
-    hot = out[:min(hot_rows, out.shape[0])].copy()
-    hot_start = hot.copy()
     # Thread-local scratch, allocated once per job.
     context_ids = np.empty(2 * window, dtype=np.int64)
     target_ids = np.empty(k + 1, dtype=np.int64)
     gains = np.empty((2 * window, k + 1), dtype=np.float32)
     grad_context = np.empty((2 * window, dim), dtype=np.float32)
-    sentence = np.empty(np.max(lengths) if lengths.shape[0] > 0 else 0, dtype=np.int32)
+    sentence = _sentence_buffer(lengths)
     n_tokens = ids.shape[0]
     loss = 0.0
     examples = 0
@@ -169,9 +161,7 @@ def train_skipgram_batched_job(ids, lengths, inputs, keep_prob, negative, window
         n = _subsample(ids, start, stop, keep_prob, rng, sentence)
         for i in range(n):
             center = sentence[i]
-            reach = window - next_below(rng, window)
-            lo = max(0, i - reach)
-            hi = min(n, i + reach + 1)
+            lo, hi = _window_bounds(rng, window, i, n)
             n_context = 0
             for j in range(lo, hi):
                 if j != i:
@@ -190,7 +180,6 @@ def train_skipgram_batched_job(ids, lengths, inputs, keep_prob, negative, window
                                  log_sigmoid, gains, grad_context)
             examples += n_context
         start = stop
-    _merge_hot_rows(out, hot, hot_start)
     return loss, examples
 
 
@@ -205,7 +194,9 @@ def _cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, 
     Returns the batch's loss (float64).
     """
     dim = hidden.shape[1]
-    n_hot = hot.shape[0]  # output rows below n_hot live in the job's private copy
+    # Output rows below n_hot live in the thread's private copy; loops over the shared negatives
+    # run outermost so that the row is chosen once per negative (see _window_step).
+    n_hot = hot.shape[0]
     loss = 0.0
     for b in range(n_rows):
         center = centers[b]
@@ -216,12 +207,14 @@ def _cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, 
             f += h[d] * o[d]
         gains[b, 0], example_loss = _gain_and_loss(f, 1.0, alpha, sigmoid, log_sigmoid)
         loss += example_loss
-        for j in range(k):
-            word = negatives[j]
-            if word == center:
+    for j in range(k):
+        word = negatives[j]
+        o = hot[word] if word < n_hot else out[word]
+        for b in range(n_rows):
+            if word == centers[b]:
                 gains[b, j + 1] = 0.0
                 continue
-            o = hot[word] if word < n_hot else out[word]
+            h = hidden[b]
             f = np.float32(0.0)
             for d in range(dim):
                 f += h[d] * o[d]
@@ -235,10 +228,12 @@ def _cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, 
         o = hot[t] if t < n_hot else out[t]
         for d in range(dim):
             row[d] = g * o[d]
-        for j in range(k):
+    for j in range(k):
+        t = negatives[j]
+        o = hot[t] if t < n_hot else out[t]
+        for b in range(n_rows):
             g = gains[b, j + 1]
-            t = negatives[j]
-            o = hot[t] if t < n_hot else out[t]
+            row = grad_hidden[b]
             for d in range(dim):
                 row[d] += g * o[d]
     # O += G^T H (repeated centers / negatives accumulate).
@@ -262,7 +257,7 @@ def _cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, 
 
 @njit(cache=True, nogil=True, fastmath=True)
 def train_cbow_batched_job(ids, lengths, inputs, keep_prob, negative, window, alpha_start, alpha_end,
-                           rng, tables, hot_rows, cbow_mean):
+                           rng, tables, hot, cbow_mean):
     """CBOW where ``CENTERS_PER_BATCH`` consecutive centers of a sentence share one draw of negatives.
 
     Classic CBOW already draws ``k`` negatives per window; here a batch of up to CENTERS_PER_BATCH
@@ -272,15 +267,13 @@ def train_cbow_batched_job(ids, lengths, inputs, keep_prob, negative, window, al
 
     Random draws: per sentence, the subsampling draws; then per batch, one window-shrink draw per
     center in order, then -- if some window of the batch holds a context word -- ``k`` negatives.
-    Arguments as in :func:`train_skipgram_batched_job` (``hot_rows`` included), plus ``cbow_mean`` (bool).
+    Arguments as in :func:`train_skipgram_batched_job` (``hot`` included), plus ``cbow_mean`` (bool).
     Returns (loss: float64, examples: int64); an example is one window, as in the classic kernel.
     """
     sigmoid, log_sigmoid = tables
     out, threshold, alias, k = negative
     dim = inputs.shape[1]
     batch = CENTERS_PER_BATCH
-    hot = out[:min(hot_rows, out.shape[0])].copy()
-    hot_start = hot.copy()
     hidden = np.empty((batch, dim), dtype=np.float32)
     grad_hidden = np.empty((batch, dim), dtype=np.float32)
     centers = np.empty(batch, dtype=np.int64)
@@ -289,7 +282,7 @@ def train_cbow_batched_job(ids, lengths, inputs, keep_prob, negative, window, al
     his = np.empty(batch, dtype=np.int64)
     negatives = np.empty(k, dtype=np.int64)
     gains = np.empty((batch, k + 1), dtype=np.float32)
-    sentence = np.empty(np.max(lengths) if lengths.shape[0] > 0 else 0, dtype=np.int32)
+    sentence = _sentence_buffer(lengths)
     n_tokens = ids.shape[0]
     loss = 0.0
     examples = 0
@@ -301,9 +294,7 @@ def train_cbow_batched_job(ids, lengths, inputs, keep_prob, negative, window, al
         for first in range(0, n, batch):
             n_rows = 0
             for i in range(first, min(n, first + batch)):
-                reach = window - next_below(rng, window)
-                lo = max(0, i - reach)
-                hi = min(n, i + reach + 1)
+                lo, hi = _window_bounds(rng, window, i, n)
                 if hi - lo < 2:
                     continue
                 centers[n_rows] = sentence[i]
@@ -338,5 +329,4 @@ def train_cbow_batched_job(ids, lengths, inputs, keep_prob, negative, window, al
                             inputs[context, d] += row[d]
             examples += n_rows
         start = stop
-    _merge_hot_rows(out, hot, hot_start)
     return loss, examples

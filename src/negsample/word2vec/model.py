@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
@@ -23,10 +23,11 @@ import numpy as np
 
 from .._kernels.rng import job_seed
 from .._kernels.word2vec import sigmoid_tables, train_cbow_job, train_skipgram_job
-from .._kernels.word2vec_batched import train_cbow_batched_job, train_skipgram_batched_job
+from .._kernels.word2vec_batched import sync_hot_rows, train_cbow_batched_job, train_skipgram_batched_job
 from ..corpus import Corpus, CorpusError, EncodedCorpus
 from ..huffman import build_huffman
 from ..noise import Unigram
+from ..scan import warm_up_scanner
 from ..subsampling import keep_probabilities
 from ..vocab import Vocabulary
 from .config import Word2VecConfig
@@ -34,10 +35,10 @@ from .config import Word2VecConfig
 __all__ = ["Word2Vec", "EpochStats", "TrainingDivergedError"]
 
 _JOB_WORDS = 10_000  # tokens per job: long enough to hide call overhead, short enough to balance threads
-# Batched kernels with several threads: output rows of the 256 most frequent words (30% of text8's
-# negative draws) are trained in a job-private copy. Measured on text8, skip-gram kernel alone on
-# 2 threads: 12% faster, 1.76x one thread instead of 1.55x (1,024 rows did no better).
-_HOT_ROWS = 256
+# Batched kernels with several threads: each thread trains the output rows of the _HOT_ROWS most
+# frequent words in a private copy and adds its change back every _HOT_SYNC_WORDS tokens.
+_HOT_ROWS = 2048
+_HOT_SYNC_WORDS = 40_000
 _INIT_BLOCK_ROWS = 65536
 
 
@@ -142,18 +143,13 @@ class Word2Vec:
         cfg = self.config
         source = corpus if isinstance(corpus, Corpus) else Corpus(
             corpus, max_sentence_length=cfg.max_sentence_length)
+        _warm_up(self._kernel(), cfg, source.files is not None, log)
         started = time.perf_counter()
-        counter = source.count_words(max_vocab_size=cfg.max_vocab_size)
-        vocab = counter.build(min_count=cfg.min_count, max_final_vocab=cfg.max_final_vocab)
-        if len(vocab) == 0:
-            top = counter.counts.most_common(1)
-            raise CorpusError(
-                f"no word in {source.name} occurs at least min_count={cfg.min_count} times "
-                f"(the most frequent, {top[0][0]!r}, occurs {top[0][1]} times): lower min_count"
-            )
+        vocab, encoded = source.count_and_encode(min_count=cfg.min_count, max_final_vocab=cfg.max_final_vocab,
+                                                 max_vocab_size=cfg.max_vocab_size)
         if cfg.hs and len(vocab) < 2:
+            encoded.close()
             raise CorpusError("hierarchical softmax needs at least 2 words in the vocabulary")
-        encoded = source.encode(vocab)
         log(f"vocabulary: {len(vocab)} words, {encoded.n_words} of {encoded.raw_words} tokens kept "
             f"({time.perf_counter() - started:.1f}s)")
         if encoded.n_words == 0:
@@ -207,20 +203,20 @@ class Word2Vec:
         return negative, tree
 
     def _kernel(self):
+        """The job function: ``kernel(ids, lengths, inputs, keep, negative, tree, window, alpha_start,
+        alpha_end, rng, tables, hot)``. The batched kernels take no tree (the config guarantees hs=0
+        with them); the classic ones take no hot rows (``hot`` is then empty)."""
         cfg = self.config
-        # The batched kernels take no tree (the config guarantees hs=0 with batch_negatives). With one
-        # thread nothing contends for the hot rows, so they stay in place.
-        hot = _HOT_ROWS if cfg.threads > 1 else 0
         if cfg.sg and cfg.batched:
             return lambda ids, lengths, inputs, keep, negative, tree, *rest: train_skipgram_batched_job(
-                ids, lengths, inputs, keep, negative, *rest, hot)
+                ids, lengths, inputs, keep, negative, *rest)
         if cfg.sg:
-            return lambda *args: train_skipgram_job(*args)
+            return lambda *args: train_skipgram_job(*args[:-1])
         mean = bool(cfg.cbow_mean)
         if cfg.batched:
             return lambda ids, lengths, inputs, keep, negative, tree, *rest: train_cbow_batched_job(
-                ids, lengths, inputs, keep, negative, *rest, hot, mean)
-        return lambda *args: train_cbow_job(*args, mean)
+                ids, lengths, inputs, keep, negative, *rest, mean)
+        return lambda *args: train_cbow_job(*args[:-1], mean)
 
     def _train(self, encoded: EncodedCorpus, *, progress, callbacks, log):
         from tqdm.auto import tqdm
@@ -233,10 +229,11 @@ class Word2Vec:
         keep = keep_probabilities(self.vocab.counts, cfg.sample)
         tables = sigmoid_tables()
         kernel = self._kernel()
-        _warm_up(kernel, cfg.vector_size, negative, tree, tables, cfg.window, log)
+        # With one thread nothing contends for the hot rows, so they stay in place.
+        n_hot = min(_HOT_ROWS, len(self.vocab)) if cfg.batched and cfg.threads > 1 else 0
 
         jobs = plan_jobs(encoded)
-        regions = split_regions(jobs, cfg.threads)
+        n_threads = min(cfg.threads, len(jobs))
         epoch_words = encoded.n_words
         decay = cfg.alpha - cfg.min_alpha
         lock = threading.Lock()
@@ -244,45 +241,62 @@ class Word2Vec:
                    dynamic_ncols=True, file=sys.stderr, smoothing=0.1, mininterval=0.5)
         running = {"loss": 0.0, "examples": 0, "alpha": cfg.alpha}
 
-        def run_region(region: list[tuple[int, _Job]], epoch: int) -> tuple[float, int]:
-            # Each thread owns a contiguous region of the corpus, as in the C tool: its learning rate
-            # follows its own progress through the region, so no counter is shared between threads.
-            region_words = sum(job.token_stop - job.token_start for _, job in region)
+        def alpha_at(epoch: int, offset: int) -> float:
+            # Linear decay over the token stream of all epochs, as in the C tool with one thread.
+            return cfg.alpha - decay * (epoch + offset / epoch_words) / cfg.epochs
+
+        def run_jobs(epoch: int, queue: Iterator[int]) -> tuple[float, int]:
+            # Threads take the epoch's jobs in corpus order from one shared queue, so they all finish
+            # the epoch within one job of each other (fixed regions per thread, as in the C tool, left
+            # one thread waiting 7% of the time at the end of an epoch on text8). A job's learning rate
+            # and random stream depend only on the job, never on which thread runs it.
             state = _private_state()
-            seen = 0
+            out = negative[0]
+            hot = out[:n_hot].copy()
+            hot_base = hot.copy()
+            unsynced = 0
             loss, examples = 0.0, 0
-            for index, job in region:
+            while True:
+                with lock:
+                    index = next(queue, None)
+                if index is None:
+                    if n_hot:
+                        sync_hot_rows(out, hot, hot_base)
+                    return loss, examples
+                job = jobs[index]
                 ids, lengths = encoded.chunks[job.chunk]
                 n = job.token_stop - job.token_start
-                a0 = cfg.alpha - decay * (epoch + seen / region_words) / cfg.epochs
-                a1 = cfg.alpha - decay * (epoch + (seen + n) / region_words) / cfg.epochs
                 job_loss, job_examples = kernel(
                     np.asarray(ids[job.token_start:job.token_stop]),
                     np.asarray(lengths[job.sentence_start:job.sentence_stop]),
-                    inputs, keep, negative, tree, cfg.window, a0, a1,
-                    _seeded(state, cfg.seed, epoch, index), tables,
+                    inputs, keep, negative, tree, cfg.window,
+                    alpha_at(epoch, job.offset), alpha_at(epoch, job.offset + n),
+                    _seeded(state, cfg.seed, epoch, index), tables, hot,
                 )
-                seen += n
+                unsynced += n
+                if n_hot and unsynced >= _HOT_SYNC_WORDS:
+                    sync_hot_rows(out, hot, hot_base)
+                    unsynced = 0
                 loss += job_loss
                 examples += job_examples
                 with lock:
                     running["loss"] += job_loss
                     running["examples"] += job_examples
-                    running["alpha"] = a1
+                    running["alpha"] = alpha_at(epoch, job.offset + n)
                     bar.update(n)
-            return loss, examples
 
-        pool = ThreadPoolExecutor(max_workers=len(regions)) if len(regions) > 1 else None
+        pool = ThreadPoolExecutor(max_workers=n_threads) if n_threads > 1 else None
         self.epoch_stats = []
         try:
             for epoch in range(cfg.epochs):
                 bar.set_description(f"epoch {epoch + 1}/{cfg.epochs}")
                 t0 = time.perf_counter()
                 running.update(loss=0.0, examples=0)
+                queue = iter(range(len(jobs)))
                 if pool is None:
-                    results = [run_region(regions[0], epoch)]
+                    results = [run_jobs(epoch, queue)]
                 else:
-                    futures = [pool.submit(run_region, region, epoch) for region in regions]
+                    futures = [pool.submit(run_jobs, epoch, queue) for _ in range(n_threads)]
                     while wait(futures, timeout=0.5).not_done:
                         with lock:
                             postfix = _postfix(running)
@@ -291,7 +305,7 @@ class Word2Vec:
                 loss = sum(r[0] for r in results)
                 examples = sum(r[1] for r in results)
                 seconds = time.perf_counter() - t0
-                alpha_now = cfg.alpha - decay * (epoch + 1) / cfg.epochs
+                alpha_now = alpha_at(epoch + 1, 0)
                 stats = EpochStats(epoch=epoch + 1, loss=loss / max(examples, 1), examples=examples,
                                    words=epoch_words, seconds=seconds, alpha=alpha_now)
                 self.epoch_stats.append(stats)
@@ -315,19 +329,6 @@ class Word2Vec:
 
 def _postfix(running: dict) -> str:
     return f"lr={running['alpha']:.5f} loss={running['loss'] / max(running['examples'], 1):.4f}"
-
-
-def split_regions(jobs: list[_Job], n_regions: int) -> list[list[tuple[int, _Job]]]:
-    """Cut the job list into at most ``n_regions`` contiguous runs of about equal tokens.
-
-    Jobs keep their global index (which seeds their random stream), so a job's draws do not depend
-    on how many threads there are.
-    """
-    sizes = np.array([job.token_stop - job.token_start for job in jobs], dtype=np.int64)
-    bounds = np.searchsorted(np.cumsum(sizes), np.arange(1, n_regions) * sizes.sum() / n_regions, side="left")
-    edges = [0, *sorted({int(b) + 1 for b in bounds if 0 <= b < len(jobs) - 1}), len(jobs)]
-    indexed = list(enumerate(jobs))
-    return [indexed[a:b] for a, b in zip(edges, edges[1:]) if b > a]
 
 
 def _private_state() -> np.ndarray:
@@ -355,23 +356,34 @@ def _quiet(message: str) -> None:
     pass
 
 
-def _warm_up(kernel, dim, negative, tree, tables, window, log) -> None:
-    """Compile (or load from the cache) the kernel on a tiny job with the same argument types,
-    saying so when that takes a while, so the real run never stalls silently."""
+def _warm_up(kernel, cfg: Word2VecConfig, reads_files: bool, log) -> None:
+    """Compile (or load from the cache) every kernel ``fit`` calls -- the corpus scanner, the alias
+    table, the job kernel and the hot-row sync -- on tiny inputs with the real argument types, in
+    one go before reading, saying so when that takes a while, so the run never stalls silently."""
+    dim = cfg.vector_size
     ids = np.array([0, 1], np.int32)
     lengths = np.array([2], np.int32)
     inputs = np.zeros((2, dim), np.float32)
     keep = np.ones(2, np.float32)
-    if negative[3]:
-        negative = (np.zeros((2, dim), np.float32), np.ones(2), np.array([0, 1], np.int32), 1)
-    if tree[1].shape[0]:
-        small = build_huffman([1, 1])
-        tree = (np.zeros((1, dim), np.float32), small.offsets, small.codes, small.points)
+    negative = (np.zeros((0, dim), np.float32), np.zeros(0, np.float64), np.zeros(0, np.int32), 0)
+    tree = (np.zeros((0, dim), np.float32), np.zeros(0, np.int64), np.zeros(0, np.uint8), np.zeros(0, np.int32))
     failure: list[BaseException] = []
 
     def compile_it():
+        nonlocal negative, tree
         try:
-            kernel(ids, lengths, inputs, keep, negative, tree, window, 0.0, 0.0, np.ones(1, np.uint64), tables)
+            if reads_files:
+                warm_up_scanner()
+            if cfg.negative:
+                noise = Unigram(np.array([1, 1]), power=cfg.ns_exponent)
+                negative = (np.zeros((2, dim), np.float32), noise.threshold, noise.alias, 1)
+            if cfg.hs:
+                small = build_huffman([1, 1])
+                tree = (np.zeros((1, dim), np.float32), small.offsets, small.codes, small.points)
+            hot = np.zeros((0, dim), np.float32)
+            kernel(ids, lengths, inputs, keep, negative, tree, cfg.window, 0.0, 0.0, np.ones(1, np.uint64),
+                   sigmoid_tables(), hot)
+            sync_hot_rows(inputs, hot, hot)
         except BaseException as exc:  # surfaced in the calling thread below
             failure.append(exc)
 
