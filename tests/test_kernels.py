@@ -8,7 +8,7 @@ from scipy.stats import chisquare
 
 from negsample._kernels.alias import draw_alias
 from negsample._kernels.rng import next_below
-from negsample._kernels.word2vec import sigmoid_tables, train_cbow_job, train_skipgram_job
+from negsample._kernels.word2vec import sigmoid_tables, sync_hot_rows, train_cbow_job, train_skipgram_job
 from negsample.huffman import build_huffman
 from negsample.noise import Unigram
 from negsample.subsampling import keep_probabilities
@@ -47,20 +47,34 @@ def _copy(args):
             (tree[0].copy(), *tree[1:]))
 
 
+def _private_rows(shared):
+    """What the trainer gives a thread: a private copy of some rows, and that copy as it started."""
+    return shared.copy(), shared.copy()
+
+
+# hot_rows: 0 trains every output and node row in place; 4 trains the output rows of words 0..3 and
+# the last 4 node rows (the top of the tree) in a private copy synced after the job: the same result.
+@pytest.mark.parametrize("hot_rows", [0, 4])
 @pytest.mark.parametrize("sg,cbow_mean", [(1, True), (0, True), (0, False)],
                          ids=["skipgram", "cbow-mean", "cbow-sum"])
 @pytest.mark.parametrize("use_ns,use_hs", [(True, False), (False, True), (True, True)],
                          ids=["ns", "hs", "ns+hs"])
-def test_kernel_matches_numpy_reference(sg, cbow_mean, use_ns, use_hs):
+def test_kernel_matches_numpy_reference(sg, cbow_mean, use_ns, use_hs, hot_rows):
     args = _setup(use_ns, use_hs)
     tables = sigmoid_tables()
     fast, slow = _copy(args), _copy(args)
     rng_fast = np.array([12345], np.uint64)
     rng_slow = rng_fast.copy()
+    out, nodes = fast[4][0][:hot_rows], fast[5][0][fast[5][0].shape[0] - hot_rows:]
+    (hot_out, out_base), (hot_nodes, nodes_base) = _private_rows(out), _private_rows(nodes)
     if sg:
-        loss, examples = train_skipgram_job(*fast, 3, 0.05, 0.01, rng_fast, tables)
+        loss, examples = train_skipgram_job(*fast, 3, 0.05, 0.01, rng_fast, tables, hot_out, hot_nodes)
     else:
-        loss, examples = train_cbow_job(*fast, 3, 0.05, 0.01, rng_fast, tables, cbow_mean)
+        loss, examples = train_cbow_job(*fast, 3, 0.05, 0.01, rng_fast, tables, hot_out, hot_nodes, cbow_mean)
+    if hot_rows:
+        assert not np.array_equal(hot_out, out_base) or not np.array_equal(hot_nodes, nodes_base)
+    sync_hot_rows(out, hot_out, out_base)
+    sync_hot_rows(nodes, hot_nodes, nodes_base)
     ref_loss, ref_examples = reference_job(*slow, 3, 0.05, 0.01, rng_slow, tables, sg=sg, cbow_mean=cbow_mean)
 
     assert examples == ref_examples > 0
@@ -77,8 +91,9 @@ def test_kernel_matches_numpy_reference(sg, cbow_mean, use_ns, use_hs):
 def test_kernel_learning_rate_zero_leaves_weights_untouched():
     ids, lengths, inputs, keep, negative, tree = _copy(_setup(True, True))
     before = inputs.copy()
+    empty = inputs[:0]
     train_skipgram_job(ids, lengths, inputs, keep, negative, tree, 3, 0.0, 0.0, np.ones(1, np.uint64),
-                       sigmoid_tables())
+                       sigmoid_tables(), empty, empty)
     np.testing.assert_array_equal(inputs, before)
 
 

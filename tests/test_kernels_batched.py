@@ -7,10 +7,9 @@ from test_kernels import _copy, _setup
 from test_word2vec import CLUSTERS, neighbour_purity, planted_corpus
 
 from negsample import Word2Vec
-from negsample._kernels.word2vec import sigmoid_tables
+from negsample._kernels.word2vec import sigmoid_tables, sync_hot_rows
 from negsample._kernels.word2vec_batched import (
     CENTERS_PER_BATCH,
-    sync_hot_rows,
     train_cbow_batched_job,
     train_skipgram_batched_job,
 )
@@ -97,7 +96,7 @@ def test_batched_kernel_draws_k_per_window_not_per_pair():
     _, ex_b = train_skipgram_batched_job(ids, lengths, inputs.copy(), keep, (negative[0].copy(), *negative[1:]),
                                          3, 0.05, 0.01, rng_batched, sigmoid_tables(), _hot_copy(negative[0], 0)[0])
     _, ex_c = train_skipgram_job(ids, lengths, inputs.copy(), keep, (negative[0].copy(), *negative[1:]), tree,
-                                 3, 0.05, 0.01, rng_classic, sigmoid_tables())
+                                 3, 0.05, 0.01, rng_classic, sigmoid_tables(), inputs[:0], inputs[:0])
     # splitmix64 adds a constant to the state per draw, so the state's advance counts the draws.
     inverse = pow(0x9E3779B97F4A7C15, -1, 2**64)
     draws_b = (int(rng_batched[0]) - 5) * inverse % 2**64

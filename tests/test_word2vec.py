@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from negsample import Word2Vec
-from negsample.corpus import CorpusError
+from negsample.corpus import Corpus, CorpusError
 from negsample.word2vec import TrainingDivergedError, Word2VecConfig
 
 CLUSTERS = 4
@@ -73,6 +73,38 @@ def test_two_workers_train_as_well():
     model = Word2Vec(vector_size=24, window=4, min_count=1, sample=0, sg=1, epochs=8, workers=2,
                      seed=3).fit(planted_corpus())
     assert np.mean(list(neighbour_purity(model.wv).values())) >= 0.9
+
+
+@pytest.mark.parametrize("sg,hs,batch", [(1, 0, None), (0, 0, None), (1, 0, False), (0, 1, False)])
+def test_two_workers_run_every_job_once_per_epoch(sg, hs, batch, monkeypatch):
+    """Threads share one queue of jobs. A job's random stream depends only on the job, and these
+    kernels' draws do not depend on the weights, so each epoch trains exactly the examples of one
+    worker, whatever thread ran which job."""
+    import functools
+
+    import negsample.word2vec.model as model_module
+
+    monkeypatch.setattr(model_module, "plan_jobs", functools.partial(model_module.plan_jobs, job_words=700))
+    kwargs = dict(vector_size=8, min_count=1, sg=sg, hs=hs, negative=0 if hs else 3, epochs=3, seed=5,
+                  sample=1e-2, batch_negatives=batch)
+    corpus = planted_corpus(sentences=600)
+    one = Word2Vec(**kwargs, workers=1).fit(corpus)
+    two = Word2Vec(**kwargs, workers=2).fit(corpus)
+    assert len(model_module.plan_jobs(Corpus(corpus).count_and_encode(min_count=1)[1])) > 6
+    assert [s.examples for s in two.epoch_stats] == [s.examples for s in one.epoch_stats]
+    assert all(np.isfinite(s.loss) for s in two.epoch_stats)
+
+
+def test_a_file_and_the_same_sentences_in_a_list_train_the_same_vectors(tmp_path):
+    """Files go through the compiled scanner, lists through the Python reader: same ids, same result."""
+    corpus = planted_corpus(sentences=300)
+    path = tmp_path / "corpus.txt"
+    path.write_text("".join(" ".join(sentence) + "\n" for sentence in corpus))
+    kwargs = dict(vector_size=8, min_count=2, epochs=2, workers=1, seed=2)
+    from_file = Word2Vec(**kwargs).fit(path)
+    from_list = Word2Vec(**kwargs).fit(corpus)
+    assert from_file.wv.index_to_key == from_list.wv.index_to_key
+    assert np.array_equal(from_file.wv.vectors, from_list.wv.vectors)
 
 
 def test_callbacks_and_epoch_stats():

@@ -13,6 +13,11 @@ Objectives come packed as tuples so that a kernel's signature stays short:
 An objective that is off has ``k == 0`` or an empty ``offsets``; the branch is per example, never
 inside a loop over dimensions.
 
+With several threads, the rows that nearly every example writes -- the output rows of the most
+frequent words, the node rows at the top of the tree -- are trained in a thread-private copy
+(``hot_out``, ``hot_nodes``) that the trainer adds back with :func:`sync_hot_rows` every so often,
+so that the cores do not fight over their cache lines. With empty copies every row is shared.
+
 The sigmoid comes from a 1000-entry table over [-6, 6] (the C tool's), and the gradient saturates
 outside it the same way, so results match the reference algorithm and cost no ``exp`` per example.
 
@@ -31,6 +36,7 @@ __all__ = [
     "MAX_EXP",
     "SIGMOID_TABLE_SIZE",
     "sigmoid_tables",
+    "sync_hot_rows",
     "negative_sampling_step",
     "hierarchical_softmax_step",
     "train_skipgram_job",
@@ -81,15 +87,35 @@ def _gain_and_loss(f, label, alpha, sigmoid, log_sigmoid):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def negative_sampling_step(hidden, grad, target, negative, alpha, rng, sigmoid, log_sigmoid):
+def sync_hot_rows(out, hot, hot_base):
+    """Add what a thread changed in its private copy of some rows to the shared rows, then refresh it.
+
+    out : float32 (n_hot, dim) -- the shared rows (a slice of an output or node matrix)
+    hot : float32 (n_hot, dim) -- the thread's copy of them, trained since the last sync
+    hot_base : float32 (n_hot, dim) -- ``hot`` as it was at the last sync
+    Afterwards ``hot`` and ``hot_base`` both equal ``out``, which holds this thread's change plus
+    whatever other threads added meanwhile (Hogwild-style: nothing is overwritten).
+    """
+    for t in range(hot.shape[0]):
+        for d in range(hot.shape[1]):
+            value = out[t, d] + (hot[t, d] - hot_base[t, d])
+            out[t, d] = value
+            hot[t, d] = value
+            hot_base[t, d] = value
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def negative_sampling_step(hidden, grad, target, negative, hot, alpha, rng, sigmoid, log_sigmoid):
     """One negative-sampling example: target is the positive, ``k`` negatives come from the noise.
 
     hidden : float32 (dim,) -- read only
     grad : float32 (dim,) -- receives += gradient for ``hidden`` (scaled by ``alpha``)
+    hot : float32 (n_hot, dim) -- the thread's copy of output rows ``0 .. n_hot-1``, used instead
     Returns the example's loss (float64). A negative equal to the target is skipped (C tool rule).
     """
     out, threshold, alias, k = negative
     dim = hidden.shape[0]
+    n_hot = hot.shape[0]
     loss = 0.0
     for draw in range(k + 1):
         if draw == 0:
@@ -100,40 +126,45 @@ def negative_sampling_step(hidden, grad, target, negative, alpha, rng, sigmoid, 
             if word == target:
                 continue
             label = 0.0
+        row = hot[word] if word < n_hot else out[word]
         f = np.float32(0.0)
         for d in range(dim):
-            f += hidden[d] * out[word, d]
+            f += hidden[d] * row[d]
         g, example_loss = _gain_and_loss(f, label, alpha, sigmoid, log_sigmoid)
         loss += example_loss
         for d in range(dim):
-            grad[d] += g * out[word, d]
-            out[word, d] += g * hidden[d]
+            grad[d] += g * row[d]
+            row[d] += g * hidden[d]
     return loss
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def hierarchical_softmax_step(hidden, grad, target, tree, alpha, sigmoid, log_sigmoid):
+def hierarchical_softmax_step(hidden, grad, target, tree, hot, alpha, sigmoid, log_sigmoid):
     """One hierarchical-softmax example: a binary logistic step at each inner node on the path.
 
+    hot : float32 (n_hot, dim) -- the thread's copy of the last ``n_hot`` node rows (the top of the
+        tree, which every path crosses), used instead
     Nodes where |f| >= MAX_EXP are skipped, as in the C tool and gensim (their gradient is ~0 or the
     example is hopeless); their loss is still counted so the reported loss is honest.
     """
     out, offsets, codes, points = tree
     dim = hidden.shape[0]
+    hot_start = out.shape[0] - hot.shape[0]
     loss = 0.0
     for i in range(offsets[target], offsets[target + 1]):
         node = points[i]
         label = 1.0 - codes[i]
+        row = hot[node - hot_start] if node >= hot_start else out[node]
         f = np.float32(0.0)
         for d in range(dim):
-            f += hidden[d] * out[node, d]
+            f += hidden[d] * row[d]
         loss += _logistic_loss(f, label, log_sigmoid)
         if f <= -MAX_EXP or f >= MAX_EXP:
             continue
         g = np.float32((label - sigmoid[int((f + MAX_EXP) * _SCALE)]) * alpha)
         for d in range(dim):
-            grad[d] += g * out[node, d]
-            out[node, d] += g * hidden[d]
+            grad[d] += g * row[d]
+            row[d] += g * hidden[d]
     return loss
 
 
@@ -167,7 +198,7 @@ def _subsample(ids, start, stop, keep_prob, rng, sentence):
 
 @njit(cache=True, nogil=True, fastmath=True)
 def train_skipgram_job(ids, lengths, inputs, keep_prob, negative, tree, window, alpha_start, alpha_end,
-                       rng, tables):
+                       rng, tables, hot_out, hot_nodes):
     """Skip-gram over one job; each context word's input row predicts the center word.
 
     ids : int32 (n_tokens,) -- the job's in-vocabulary ids, sentence after sentence
@@ -178,6 +209,11 @@ def train_skipgram_job(ids, lengths, inputs, keep_prob, negative, tree, window, 
     alpha_start, alpha_end : float -- learning rate at the first and after the last token of the job
     rng : uint64 (1,) -- random state, advanced in place
     tables : (sigmoid, log_sigmoid) float32 tables
+    hot_out : float32 (n, dim) -- a thread-private copy of output rows ``0 .. n-1`` (the most
+        frequent words: nearly every example writes them), trained instead of the shared rows; the
+        caller adds the change back with :func:`sync_hot_rows`.
+        Pass an empty (0, dim) array to train every row in place (one thread).
+    hot_nodes : float32 (n, dim) -- the same for the last ``n`` node rows (the top of the tree)
 
     Returns (loss: float64, examples: int64).
     """
@@ -205,9 +241,10 @@ def train_skipgram_job(ids, lengths, inputs, keep_prob, negative, tree, window, 
                 hidden = inputs[context]
                 grad[:] = 0.0
                 if use_hs:
-                    loss += hierarchical_softmax_step(hidden, grad, center, tree, alpha, sigmoid, log_sigmoid)
+                    loss += hierarchical_softmax_step(hidden, grad, center, tree, hot_nodes, alpha, sigmoid,
+                                                      log_sigmoid)
                 if use_ns:
-                    loss += negative_sampling_step(hidden, grad, center, negative, alpha, rng, sigmoid,
+                    loss += negative_sampling_step(hidden, grad, center, negative, hot_out, alpha, rng, sigmoid,
                                                    log_sigmoid)
                 for d in range(dim):
                     inputs[context, d] += grad[d]
@@ -218,7 +255,7 @@ def train_skipgram_job(ids, lengths, inputs, keep_prob, negative, tree, window, 
 
 @njit(cache=True, nogil=True, fastmath=True)
 def train_cbow_job(ids, lengths, inputs, keep_prob, negative, tree, window, alpha_start, alpha_end,
-                   rng, tables, cbow_mean):
+                   rng, tables, hot_out, hot_nodes, cbow_mean):
     """CBOW over one job: the (mean or sum of the) context rows predicts the center word.
 
     Arguments as in :func:`train_skipgram_job`, plus ``cbow_mean`` (bool): average instead of sum.
@@ -256,9 +293,11 @@ def train_cbow_job(ids, lengths, inputs, keep_prob, negative, tree, window, alph
                     hidden[d] *= inv
             grad[:] = 0.0
             if use_hs:
-                loss += hierarchical_softmax_step(hidden, grad, center, tree, alpha, sigmoid, log_sigmoid)
+                loss += hierarchical_softmax_step(hidden, grad, center, tree, hot_nodes, alpha, sigmoid,
+                                                  log_sigmoid)
             if use_ns:
-                loss += negative_sampling_step(hidden, grad, center, negative, alpha, rng, sigmoid, log_sigmoid)
+                loss += negative_sampling_step(hidden, grad, center, negative, hot_out, alpha, rng, sigmoid,
+                                               log_sigmoid)
             for j in range(lo, hi):
                 if j != i:
                     context = sentence[j]

@@ -23,8 +23,8 @@ docstring gives its order of draws).
 
 Arguments follow the classic kernels, minus ``tree`` (hierarchical softmax stays on the classic path),
 plus ``hot``: the output rows of the most frequent words, trained in a thread-private copy that the
-caller adds back with :func:`sync_hot_rows` every so often, so that threads do not fight over the
-cache lines that nearly every window writes (see :func:`train_skipgram_batched_job`).
+caller adds back with :func:`~negsample._kernels.word2vec.sync_hot_rows` every so often, so that
+threads do not fight over the cache lines that nearly every window writes.
 Skip-gram's random draws, in the order a job consumes them (``tests/reference_word2vec_batched.py``
 replays them):
 per sentence, one draw per token whose keep probability is below 1 (subsampling); then per kept
@@ -38,27 +38,9 @@ from numba import njit
 from .alias import draw_alias
 from .word2vec import _gain_and_loss, _sentence_buffer, _subsample, _window_bounds
 
-__all__ = ["CENTERS_PER_BATCH", "sync_hot_rows", "train_skipgram_batched_job", "train_cbow_batched_job"]
+__all__ = ["CENTERS_PER_BATCH", "train_skipgram_batched_job", "train_cbow_batched_job"]
 
 CENTERS_PER_BATCH = 8  # CBOW: consecutive centers of a sentence that share one draw of negatives
-
-
-@njit(cache=True, nogil=True, fastmath=True)
-def sync_hot_rows(out, hot, hot_base):
-    """Add what a thread changed in its private hot rows to the shared output rows, then refresh them.
-
-    out : float32 (V, dim) -- the shared output matrix
-    hot : float32 (n_hot, dim) -- the thread's copy of ``out[:n_hot]``, trained since the last sync
-    hot_base : float32 (n_hot, dim) -- ``hot`` as it was at the last sync
-    Afterwards ``hot`` and ``hot_base`` both equal ``out[:n_hot]``, which holds this thread's change
-    plus whatever other threads added meanwhile (Hogwild-style: nothing is overwritten).
-    """
-    for t in range(hot.shape[0]):
-        for d in range(hot.shape[1]):
-            value = out[t, d] + (hot[t, d] - hot_base[t, d])
-            out[t, d] = value
-            hot[t, d] = value
-            hot_base[t, d] = value
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -134,10 +116,10 @@ def train_skipgram_batched_job(ids, lengths, inputs, keep_prob, negative, window
     tables : (sigmoid, log_sigmoid) float32 tables
     hot : float32 (n_hot, dim) -- the output rows of words ``0 .. n_hot-1`` (the most frequent: the
         vocabulary is sorted by count) are read and trained here instead of in ``out``; the caller
-        adds the change back with :func:`sync_hot_rows`. Negatives are drawn from count^0.75, so with
-        several threads those rows take most of the writes, and sharing them live makes the cores
-        fight over their cache lines. With one thread, pass an empty (0, dim) array: a copy synced
-        after the job gives the same result up to float rounding.
+        adds the change back with :func:`~negsample._kernels.word2vec.sync_hot_rows`. Negatives are
+        drawn from count^0.75, so with several threads those rows take most of the writes, and
+        sharing them live makes the cores fight over their cache lines. With one thread, pass an
+        empty (0, dim) array: a copy synced after the job gives the same result up to float rounding.
 
     Returns (loss: float64, examples: int64); an example is a (context, center) pair, as in the
     classic kernel, so losses per example are comparable.
