@@ -236,10 +236,15 @@ def scaling_scenario(args, corpus, n_words, work) -> list[str]:
         "| training 1 worker | training 2 workers | training scaling |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    per_workers = {}
-    for workers in (1, 2):
-        per_workers[workers] = run_pair(corpus, work, "SG-NS batched", args.seeds, epochs=args.epochs,
-                                        workers=workers, log=f"scaling workers={workers} ")
+    # Per seed, 1 and 2 workers run back to back (alternating which goes first), so that a slow
+    # stretch of the machine hits both sides of a ratio rather than one.
+    per_workers = {1: {"negsample": [], "gensim": []}, 2: {"negsample": [], "gensim": []}}
+    for seed in args.seeds:
+        for workers in ((1, 2) if seed % 2 else (2, 1)):
+            runs = run_pair(corpus, work, "SG-NS batched", [seed], epochs=args.epochs, workers=workers,
+                            log=f"scaling workers={workers} ")
+            for system, results in runs.items():
+                per_workers[workers][system].extend(results)
     for system in ("negsample", "gensim"):
         one, two = per_workers[1][system], per_workers[2][system]
         lines.append(

@@ -113,8 +113,11 @@ class ScannedCorpus:
                                count=len(self.words))
         sink = ChunkSink(self.spill_tokens)
         chunks, self.provisional.chunks = self.provisional.chunks, []
-        for ids, lengths in chunks:
+        chunks.reverse()
+        while chunks:  # pop, so that each provisional chunk is freed once encoded
+            ids, lengths = chunks.pop()
             sink.add(*in_vocabulary_only(to_vocab[ids], np.asarray(lengths, dtype=np.int64)))
+            del ids, lengths
         self.provisional.close()
         return sink.finish(raw_words=self.raw_words)
 

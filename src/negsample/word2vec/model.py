@@ -35,14 +35,19 @@ from .config import Word2VecConfig
 __all__ = ["Word2Vec", "EpochStats", "TrainingDivergedError"]
 
 _JOB_WORDS = 10_000  # tokens per job: long enough to hide call overhead, short enough to balance threads
-# With several threads, each thread trains the output rows of the _HOT_ROWS most frequent words
-# (59% of text8's negative draws) and the _HOT_ROWS node rows at the top of the tree (91% of node
-# visits) in a private copy, and adds its change back every _HOT_SYNC_WORDS tokens. Measured on
-# text8, batched skip-gram on 2 threads: 256 rows synced after every job ran the epochs in 3.94 s,
-# 2,048 rows every 40k tokens in 3.73 s, as fast as giving each thread its own output matrix
-# (3.66 s); 4,096 rows did no better.
+# With several threads, each thread trains the rows that nearly every example writes in a private
+# copy (_PrivateRows) and adds its change back now and then:
+# - the output rows of the _HOT_ROWS most frequent words (59% of text8's negative draws), every
+#   _HOT_SYNC_WORDS tokens. Batched skip-gram on text8, 2 threads: 256 rows synced after every job
+#   ran the epochs in 3.94 s, 2,048 rows every 40k tokens in 3.73 s, as fast as giving each thread
+#   its own output matrix (3.66 s); 4,096 rows did no better.
+# - the _HOT_NODE_ROWS node rows at the top of the Huffman tree (74% of node visits), after every
+#   job: every example crosses the root, so a stale copy costs quality there. CBOW-HS on text8,
+#   analogy accuracy over 6 seeds: 0.0475 with every node shared (and 2 threads 4x slower than
+#   with copies), 0.0445 with 2,048 rows synced every 40k tokens, 0.0469 with 256 after every job.
 _HOT_ROWS = 2048
 _HOT_SYNC_WORDS = 40_000
+_HOT_NODE_ROWS = 256
 _INIT_BLOCK_ROWS = 65536
 
 
@@ -235,11 +240,11 @@ class Word2Vec:
         keep = keep_probabilities(self.vocab.counts, cfg.sample)
         tables = sigmoid_tables()
         kernel = self._kernel()
-        # With one thread nothing contends for the hot rows, so they stay in place.
-        n_hot = _HOT_ROWS if cfg.threads > 1 else 0
-        nodes = tree[0]
         jobs = plan_jobs(encoded)
         n_threads = min(cfg.threads, len(jobs))
+        # With one thread nothing contends for the hot rows, so they stay in place.
+        shared = n_threads == 1
+        nodes = tree[0]
         epoch_words = encoded.n_words
         decay = cfg.alpha - cfg.min_alpha
         lock = threading.Lock()
@@ -257,9 +262,9 @@ class Word2Vec:
             # one thread waiting 7% of the time at the end of an epoch on text8). A job's learning rate
             # and random stream depend only on the job, never on which thread runs it.
             state = _private_state()
-            hot_out = _PrivateRows(negative[0][:n_hot])
-            hot_nodes = _PrivateRows(nodes[max(nodes.shape[0] - n_hot, 0):])
-            unsynced = 0
+            hot_out = _PrivateRows(negative[0][:0 if shared else _HOT_ROWS], sync_words=_HOT_SYNC_WORDS)
+            hot_nodes = _PrivateRows(nodes[max(nodes.shape[0] - (0 if shared else _HOT_NODE_ROWS), 0):],
+                                     sync_words=1)
             loss, examples = 0.0, 0
             while True:
                 with lock:
@@ -278,11 +283,8 @@ class Word2Vec:
                     alpha_at(epoch, job.offset), alpha_at(epoch, job.offset + n),
                     _seeded(state, cfg.seed, epoch, index), tables, hot_out.rows, hot_nodes.rows,
                 )
-                unsynced += n
-                if unsynced >= _HOT_SYNC_WORDS:
-                    hot_out.sync()
-                    hot_nodes.sync()
-                    unsynced = 0
+                hot_out.trained(n)
+                hot_nodes.trained(n)
                 loss += job_loss
                 examples += job_examples
                 with lock:
@@ -335,16 +337,25 @@ class Word2Vec:
 
 class _PrivateRows:
     """A thread's private copy of some rows of a shared matrix: the kernels train ``rows`` instead
-    of the shared ones, and :meth:`sync` adds the change back (keeping what other threads added)."""
+    of the shared ones, and :meth:`sync` adds the change back (keeping what other threads added),
+    which :meth:`trained` does once ``sync_words`` tokens were trained since the last sync."""
 
-    def __init__(self, shared: np.ndarray):
+    def __init__(self, shared: np.ndarray, *, sync_words: int):
         self.shared = shared
         self.rows = shared.copy()
         self.base = shared.copy()
+        self.sync_words = sync_words
+        self.unsynced = 0
+
+    def trained(self, words: int) -> None:
+        self.unsynced += words
+        if self.unsynced >= self.sync_words:
+            self.sync()
 
     def sync(self) -> None:
         if self.rows.shape[0]:
             sync_hot_rows(self.shared, self.rows, self.base)
+        self.unsynced = 0
 
 
 def _postfix(running: dict) -> str:
