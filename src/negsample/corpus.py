@@ -194,14 +194,14 @@ class Corpus:
             except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
                 raise CorpusError(f"cannot read corpus file {path}: {exc}") from exc
 
-    def utf8_blocks(self) -> Iterator[tuple[bytes, bool]]:
+    def _utf8_blocks(self) -> Iterator[tuple[bytes, bool]]:
         """The files' text as ``(data, last)`` blocks of valid UTF-8 holding whole characters;
         ``last`` marks a file's final block. Invalid bytes become U+FFFD and are counted.
 
         Starts a pass: call :meth:`_pass_done` when it is over.
         """
         if self.files is None:
-            raise TypeError("utf8_blocks reads files; this corpus is an iterable of token lists")
+            raise TypeError("_utf8_blocks reads files; this corpus is an iterable of token lists")
         _tally.invalid = 0
         for path in self.files:
             opener = gzip.open if path.suffix == ".gz" else open

@@ -132,7 +132,7 @@ def scan_files(corpus: Corpus, *, spill_tokens: int = 1 << 28) -> ScannedCorpus:
     sink = ChunkSink(spill_tokens)
     carry = b""  # the start of a token that may continue in the next block
     open_ids = np.zeros(0, np.int32)  # tokens of the sentence still open at the end of a block
-    for data, last in corpus.utf8_blocks():
+    for data, last in corpus._utf8_blocks():
         text = np.frombuffer(carry + data if carry else data, dtype=np.uint8)
         # At most one token per two bytes, and at most one sentence per token.
         room = open_ids.shape[0] + (text.shape[0] + 1) // 2 + 1
@@ -161,7 +161,6 @@ def scan_files(corpus: Corpus, *, spill_tokens: int = 1 << 28) -> ScannedCorpus:
     names = words.arena[:state[ARENA_USED] - 1].tobytes().decode("utf-8").split("\n")
     return ScannedCorpus(words=names, counts=words.counts[:n_words].copy(),
                          provisional=sink.finish(raw_words=raw), raw_words=raw, spill_tokens=spill_tokens)
-
 
 
 def warm_up_scanner() -> None:
