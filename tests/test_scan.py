@@ -102,6 +102,18 @@ def test_gz_and_directories_end_a_sentence_at_each_file_end(tmp_path):
     assert _flat(encoded)[1] == [3, 2, 3]
 
 
+def test_progress_hears_every_byte_on_disk(tmp_path, monkeypatch):
+    monkeypatch.setattr(corpus_module, "_BLOCK_BYTES", 1000)
+    (tmp_path / "a.txt").write_text("a b c\n" * 1000)
+    with gzip.open(tmp_path / "b.txt.gz", "wt") as fh:
+        fh.write("c d e\n" * 20_000)
+    corpus = Corpus(tmp_path)
+    seen = []
+    scan_files(corpus, on_bytes=seen.append)
+    assert len(seen) > 10 and min(seen) >= 0
+    assert sum(seen) == corpus.disk_bytes() == sum(p.stat().st_size for p in tmp_path.iterdir())
+
+
 def test_spilled_chunks_match_and_are_cleaned_up(tmp_path, monkeypatch):
     monkeypatch.setattr(corpus_module, "_CHUNK_TOKENS", 50)
     monkeypatch.setattr(corpus_module, "_BLOCK_BYTES", 256)

@@ -123,6 +123,14 @@ def test_progress_reports_compiling_and_rate(capsys):
     assert any("words/s" in line for line in lines)
 
 
+def test_progress_bars_cover_reading_a_file_and_training(tmp_path, capsys):
+    path = tmp_path / "corpus.txt"
+    path.write_text("".join(" ".join(sentence) + "\n" for sentence in planted_corpus(sentences=100)))
+    Word2Vec(vector_size=8, min_count=1, epochs=1, workers=1).fit(path, progress=True)
+    err = capsys.readouterr().err
+    assert "reading" in err and "epoch 1/1" in err and "vocabulary:" in err
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"vector_size": 0}, "vector_size must be an integer >= 1"),
     ({"window": 0}, "window must be an integer >= 1"),

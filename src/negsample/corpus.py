@@ -33,11 +33,12 @@ import codecs
 import gzip
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import warnings
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
@@ -194,9 +195,11 @@ class Corpus:
             except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
                 raise CorpusError(f"cannot read corpus file {path}: {exc}") from exc
 
-    def _utf8_blocks(self) -> Iterator[tuple[bytes, bool]]:
+    def _utf8_blocks(self, on_bytes: Callable[[int], object] | None = None) -> Iterator[tuple[bytes, bool]]:
         """The files' text as ``(data, last)`` blocks of valid UTF-8 holding whole characters;
         ``last`` marks a file's final block. Invalid bytes become U+FFFD and are counted.
+        ``on_bytes(n)`` is told how many bytes of the files on disk each block consumed (compressed
+        bytes for ``.gz``), so that they add up to :meth:`disk_bytes`.
 
         Starts a pass: call :meth:`_pass_done` when it is over.
         """
@@ -208,8 +211,14 @@ class Corpus:
             decoder = codecs.getincrementaldecoder("utf-8")(errors="negsample.count_replace")
             try:
                 with opener(path, "rb") as fh:
+                    raw = fh.fileobj if isinstance(fh, gzip.GzipFile) else fh
+                    done = 0
                     while True:
                         data = fh.read(_BLOCK_BYTES)
+                        if on_bytes is not None:
+                            position = raw.tell()
+                            on_bytes(position - done)
+                            done = position
                         # Decoding and re-encoding costs ~1 ms per MB and makes the bytes exactly what
                         # the str-based reader sees, replacements included.
                         yield decoder.decode(data, final=not data).encode("utf-8"), not data
@@ -280,6 +289,10 @@ class Corpus:
         if tokens:
             yield TokenBlock(tokens, lengths)
 
+    def disk_bytes(self) -> int:
+        """Total size of the corpus files on disk (0 for an iterable)."""
+        return sum(path.stat().st_size for path in self.files) if self.files is not None else 0
+
     # -- passes --------------------------------------------------------------------------------------
     def count_words(self, *, max_vocab_size: int | None = None) -> VocabularyCounter:
         """First pass: stream the corpus into a :class:`VocabularyCounter`.
@@ -312,19 +325,24 @@ class Corpus:
         return sink.finish(raw_words=self.raw_words)
 
     def count_and_encode(self, *, min_count: int = 5, max_final_vocab: int | None = None,
-                         max_vocab_size: int | None = None,
-                         spill_tokens: int = _SPILL_TOKENS) -> tuple[Vocabulary, EncodedCorpus]:
+                         max_vocab_size: int | None = None, spill_tokens: int = _SPILL_TOKENS,
+                         progress: bool = False) -> tuple[Vocabulary, EncodedCorpus]:
         """Count the words, build the :class:`Vocabulary` and encode the corpus.
 
-        Files are read once, by the compiled scanner (:mod:`negsample.scan`); iterables of token
-        lists, and ``max_vocab_size`` (which prunes while counting), take two Python passes.
+        Files are read once, by the compiled scanner (:mod:`negsample.scan`), with a progress bar
+        over the bytes read when ``progress`` is on; iterables of token lists, and
+        ``max_vocab_size`` (which prunes while counting), take two Python passes.
         Raises :class:`CorpusError` when no word is frequent enough.
         """
         one_pass = self.files is not None and max_vocab_size is None
         if one_pass:
+            from tqdm.auto import tqdm
+
             from .scan import scan_files
 
-            scanned = scan_files(self, spill_tokens=spill_tokens)
+            with tqdm(total=self.disk_bytes(), unit="B", unit_scale=True, desc="reading", file=sys.stderr,
+                      disable=not progress, dynamic_ncols=True, mininterval=0.5) as bar:
+                scanned = scan_files(self, spill_tokens=spill_tokens, on_bytes=bar.update)
             vocab = scanned.build(min_count=min_count, max_final_vocab=max_final_vocab)
             most_common = scanned.most_common
         else:

@@ -23,6 +23,7 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import repeat
 
@@ -122,9 +123,11 @@ class ScannedCorpus:
         return sink.finish(raw_words=self.raw_words)
 
 
-def scan_files(corpus: Corpus, *, spill_tokens: int = 1 << 28) -> ScannedCorpus:
+def scan_files(corpus: Corpus, *, spill_tokens: int = 1 << 28,
+               on_bytes: Callable[[int], object] | None = None) -> ScannedCorpus:
     """Read ``corpus`` (files) once with the compiled scanner.
 
+    ``on_bytes(n)`` hears of every block read, with its size on disk (for a progress bar).
     Raises :class:`CorpusError` when the corpus holds no token at all.
     """
     words = _WordTable()
@@ -132,7 +135,7 @@ def scan_files(corpus: Corpus, *, spill_tokens: int = 1 << 28) -> ScannedCorpus:
     sink = ChunkSink(spill_tokens)
     carry = b""  # the start of a token that may continue in the next block
     open_ids = np.zeros(0, np.int32)  # tokens of the sentence still open at the end of a block
-    for data, last in corpus._utf8_blocks():
+    for data, last in corpus._utf8_blocks(on_bytes):
         text = np.frombuffer(carry + data if carry else data, dtype=np.uint8)
         # At most one token per two bytes, and at most one sentence per token.
         room = open_ids.shape[0] + (text.shape[0] + 1) // 2 + 1

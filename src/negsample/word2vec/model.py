@@ -155,7 +155,7 @@ class Word2Vec:
         _warm_up(self._kernel(), cfg, source.files is not None, log)
         started = time.perf_counter()
         vocab, encoded = source.count_and_encode(min_count=cfg.min_count, max_final_vocab=cfg.max_final_vocab,
-                                                 max_vocab_size=cfg.max_vocab_size)
+                                                 max_vocab_size=cfg.max_vocab_size, progress=progress)
         if cfg.hs and len(vocab) < 2:
             encoded.close()
             raise CorpusError("hierarchical softmax needs at least 2 words in the vocabulary")
