@@ -143,6 +143,12 @@ def test_empty_corpus_and_too_rare_words_are_reported(tmp_path):
         Corpus(rare).count_and_encode(min_count=3)
 
 
+def test_a_corrupt_gzip_is_named_by_the_scanner_too(tmp_path):
+    (tmp_path / "bad.gz").write_bytes(b"\x1f\x8b\x08\x00garbage-not-deflate")
+    with pytest.raises(CorpusError, match="cannot read corpus file .*bad.gz"):
+        scan_files(Corpus(tmp_path / "bad.gz"))
+
+
 def test_max_vocab_size_and_iterables_take_the_python_reader(tmp_path, monkeypatch):
     calls = []
     monkeypatch.setattr(scan_module, "scan_files", lambda *a, **k: calls.append(1))
@@ -152,3 +158,5 @@ def test_max_vocab_size_and_iterables_take_the_python_reader(tmp_path, monkeypat
     assert vocab.index_to_key == ["a", "b", "c"] and encoded.n_words == 4
     vocab, _ = Corpus([["a", "b", "a"]]).count_and_encode(min_count=1)
     assert vocab.index_to_key == ["a", "b"] and calls == []
+    assert Corpus(path).reads_once() and not Corpus(path).reads_once(max_vocab_size=10)
+    assert not Corpus([["a", "b"]]).reads_once()

@@ -30,6 +30,7 @@ Example
 from __future__ import annotations
 
 import codecs
+import contextlib
 import gzip
 import os
 import shutil
@@ -69,6 +70,23 @@ def _count_and_replace(exc: UnicodeDecodeError):
 
 
 codecs.register_error("negsample.count_replace", _count_and_replace)
+
+
+def _utf8_decoder():
+    """An incremental UTF-8 decoder that replaces invalid bytes and counts them (see ``_tally``)."""
+    return codecs.getincrementaldecoder("utf-8")(errors="negsample.count_replace")
+
+
+@contextlib.contextmanager
+def _open_corpus_file(path: Path):
+    """Open a corpus file for binary reading (``.gz`` decompressed); any read error in the block
+    becomes a :class:`CorpusError` that names the file."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as fh:
+            yield fh
+    except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
+        raise CorpusError(f"cannot read corpus file {path}: {exc}") from exc
 
 
 @dataclass
@@ -188,12 +206,8 @@ class Corpus:
 
     def _file_blocks(self) -> Iterator[TokenBlock]:
         for path in self.files:
-            opener = gzip.open if path.suffix == ".gz" else open
-            try:
-                with opener(path, "rb") as fh:
-                    yield from self._stream_blocks(fh, path)
-            except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
-                raise CorpusError(f"cannot read corpus file {path}: {exc}") from exc
+            with _open_corpus_file(path) as fh:
+                yield from self._stream_blocks(fh, path)
 
     def _utf8_blocks(self, on_bytes: Callable[[int], object] | None = None) -> Iterator[tuple[bytes, bool]]:
         """The files' text as ``(data, last)`` blocks of valid UTF-8 holding whole characters;
@@ -207,28 +221,24 @@ class Corpus:
             raise TypeError("_utf8_blocks reads files; this corpus is an iterable of token lists")
         _tally.invalid = 0
         for path in self.files:
-            opener = gzip.open if path.suffix == ".gz" else open
-            decoder = codecs.getincrementaldecoder("utf-8")(errors="negsample.count_replace")
-            try:
-                with opener(path, "rb") as fh:
-                    raw = fh.fileobj if isinstance(fh, gzip.GzipFile) else fh
-                    done = 0
-                    while True:
-                        data = fh.read(_BLOCK_BYTES)
-                        if on_bytes is not None:
-                            position = raw.tell()
-                            on_bytes(position - done)
-                            done = position
-                        # Decoding and re-encoding costs ~1 ms per MB and makes the bytes exactly what
-                        # the str-based reader sees, replacements included.
-                        yield decoder.decode(data, final=not data).encode("utf-8"), not data
-                        if not data:
-                            break
-            except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
-                raise CorpusError(f"cannot read corpus file {path}: {exc}") from exc
+            decoder = _utf8_decoder()
+            with _open_corpus_file(path) as fh:
+                raw = fh.fileobj if isinstance(fh, gzip.GzipFile) else fh
+                done = 0
+                while True:
+                    data = fh.read(_BLOCK_BYTES)
+                    if on_bytes is not None:
+                        position = raw.tell()
+                        on_bytes(position - done)
+                        done = position
+                    # Decoding and re-encoding costs ~1 ms per MB and makes the bytes exactly what
+                    # the str-based reader sees, replacements included.
+                    yield decoder.decode(data, final=not data).encode("utf-8"), not data
+                    if not data:
+                        break
 
     def _stream_blocks(self, fh, path: Path) -> Iterator[TokenBlock]:
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="negsample.count_replace")
+        decoder = _utf8_decoder()
         carry = ""  # an unfinished last line
         carried_tokens: list[str] = []  # tokens of a single huge line seen so far
         while True:
@@ -289,6 +299,11 @@ class Corpus:
         if tokens:
             yield TokenBlock(tokens, lengths)
 
+    def reads_once(self, *, max_vocab_size: int | None = None) -> bool:
+        """Whether :meth:`count_and_encode` reads this corpus once, with the compiled scanner: files
+        without ``max_vocab_size`` (which prunes while counting, so it takes the two Python passes)."""
+        return self.files is not None and max_vocab_size is None
+
     def disk_bytes(self) -> int:
         """Total size of the corpus files on disk (0 for an iterable)."""
         return sum(path.stat().st_size for path in self.files) if self.files is not None else 0
@@ -334,7 +349,7 @@ class Corpus:
         ``max_vocab_size`` (which prunes while counting), take two Python passes.
         Raises :class:`CorpusError` when no word is frequent enough.
         """
-        one_pass = self.files is not None and max_vocab_size is None
+        one_pass = self.reads_once(max_vocab_size=max_vocab_size)
         if one_pass:
             from tqdm.auto import tqdm
 

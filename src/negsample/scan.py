@@ -40,7 +40,7 @@ from ._kernels.tokenize import (
     rehash,
     scan_block,
 )
-from .corpus import ChunkSink, Corpus, CorpusError, EncodedCorpus, in_vocabulary_only
+from .corpus import _SPILL_TOKENS, ChunkSink, Corpus, CorpusError, EncodedCorpus, in_vocabulary_only
 from .vocab import Vocabulary
 
 __all__ = ["ScannedCorpus", "scan_files", "warm_up_scanner"]
@@ -63,7 +63,7 @@ class _WordTable:
 
     def grow(self, n_words: int, arena_used: int, next_word_bytes: int) -> None:
         capacity = self.hashes.shape[0]
-        if n_words >= capacity or 2 * (n_words + 1) > self.table.shape[0]:
+        if n_words >= capacity:  # the table has 2 * capacity slots, so it is half full exactly then
             capacity *= 2
             for name in ("word_start", "word_len", "hashes", "counts"):
                 old = getattr(self, name)
@@ -123,7 +123,7 @@ class ScannedCorpus:
         return sink.finish(raw_words=self.raw_words)
 
 
-def scan_files(corpus: Corpus, *, spill_tokens: int = 1 << 28,
+def scan_files(corpus: Corpus, *, spill_tokens: int = _SPILL_TOKENS,
                on_bytes: Callable[[int], object] | None = None) -> ScannedCorpus:
     """Read ``corpus`` (files) once with the compiled scanner.
 

@@ -152,7 +152,7 @@ class Word2Vec:
         cfg = self.config
         source = corpus if isinstance(corpus, Corpus) else Corpus(
             corpus, max_sentence_length=cfg.max_sentence_length)
-        _warm_up(self._kernel(), cfg, source.files is not None, log)
+        _warm_up(self._kernel(), cfg, source.reads_once(max_vocab_size=cfg.max_vocab_size), log)
         started = time.perf_counter()
         vocab, encoded = source.count_and_encode(min_count=cfg.min_count, max_final_vocab=cfg.max_final_vocab,
                                                  max_vocab_size=cfg.max_vocab_size, progress=progress)
@@ -194,23 +194,6 @@ class Word2Vec:
         self.node_vectors = np.zeros((n_words - 1, dim), np.float32) if cfg.hs else None
         return inputs
 
-    def _objectives(self):
-        """The (negative, tree) tuples the kernels take; an unused objective is empty."""
-        cfg = self.config
-        dim = cfg.vector_size
-        if cfg.negative:
-            noise = Unigram(self.vocab.counts, power=cfg.ns_exponent)
-            negative = (self.context_vectors, noise.threshold, noise.alias, int(cfg.negative))
-        else:
-            negative = (np.zeros((0, dim), np.float32), np.zeros(0, np.float64), np.zeros(0, np.int32), 0)
-        if cfg.hs:
-            tree_codes = build_huffman(self.vocab.counts)
-            tree = (self.node_vectors, tree_codes.offsets, tree_codes.codes, tree_codes.points)
-        else:
-            tree = (np.zeros((0, dim), np.float32), np.zeros(0, np.int64), np.zeros(0, np.uint8),
-                    np.zeros(0, np.int32))
-        return negative, tree
-
     def _kernel(self):
         """The job function: ``kernel(ids, lengths, inputs, keep, negative, tree, window, alpha_start,
         alpha_end, rng, tables, hot_out, hot_nodes)``. The batched kernels take neither a tree nor hot
@@ -236,7 +219,7 @@ class Word2Vec:
 
         cfg = self.config
         inputs = self._init_weights(len(self.vocab))
-        negative, tree = self._objectives()
+        negative, tree = _objectives(cfg, self.vocab.counts, self.context_vectors, self.node_vectors)
         keep = keep_probabilities(self.vocab.counts, cfg.sample)
         tables = sigmoid_tables()
         kernel = self._kernel()
@@ -263,8 +246,8 @@ class Word2Vec:
             # and random stream depend only on the job, never on which thread runs it.
             state = _private_state()
             hot_out = _PrivateRows(negative[0][:0 if shared else _HOT_ROWS], sync_words=_HOT_SYNC_WORDS)
-            hot_nodes = _PrivateRows(nodes[max(nodes.shape[0] - (0 if shared else _HOT_NODE_ROWS), 0):],
-                                     sync_words=1)
+            n_hot_nodes = 0 if shared else min(_HOT_NODE_ROWS, nodes.shape[0])
+            hot_nodes = _PrivateRows(nodes[nodes.shape[0] - n_hot_nodes:], sync_words=1)
             loss, examples = 0.0, 0
             while True:
                 with lock:
@@ -276,11 +259,11 @@ class Word2Vec:
                 job = jobs[index]
                 ids, lengths = encoded.chunks[job.chunk]
                 n = job.token_stop - job.token_start
+                alpha_end = alpha_at(epoch, job.offset + n)
                 job_loss, job_examples = kernel(
                     np.asarray(ids[job.token_start:job.token_stop]),
                     np.asarray(lengths[job.sentence_start:job.sentence_stop]),
-                    inputs, keep, negative, tree, cfg.window,
-                    alpha_at(epoch, job.offset), alpha_at(epoch, job.offset + n),
+                    inputs, keep, negative, tree, cfg.window, alpha_at(epoch, job.offset), alpha_end,
                     _seeded(state, cfg.seed, epoch, index), tables, hot_out.rows, hot_nodes.rows,
                 )
                 hot_out.trained(n)
@@ -290,7 +273,7 @@ class Word2Vec:
                 with lock:
                     running["loss"] += job_loss
                     running["examples"] += job_examples
-                    running["alpha"] = alpha_at(epoch, job.offset + n)
+                    running["alpha"] = alpha_end
                     bar.update(n)
 
         pool = ThreadPoolExecutor(max_workers=n_threads) if n_threads > 1 else None
@@ -358,6 +341,23 @@ class _PrivateRows:
         self.unsynced = 0
 
 
+def _objectives(cfg: Word2VecConfig, counts: np.ndarray, context_vectors: np.ndarray, node_vectors: np.ndarray):
+    """The (negative, tree) tuples the kernels take, for a vocabulary with these counts; an objective
+    the config leaves off is empty (and its matrix argument ignored)."""
+    dim = cfg.vector_size
+    if cfg.negative:
+        noise = Unigram(counts, power=cfg.ns_exponent)
+        negative = (context_vectors, noise.threshold, noise.alias, int(cfg.negative))
+    else:
+        negative = (np.zeros((0, dim), np.float32), np.zeros(0, np.float64), np.zeros(0, np.int32), 0)
+    if cfg.hs:
+        tree_codes = build_huffman(counts)
+        tree = (node_vectors, tree_codes.offsets, tree_codes.codes, tree_codes.points)
+    else:
+        tree = (np.zeros((0, dim), np.float32), np.zeros(0, np.int64), np.zeros(0, np.uint8), np.zeros(0, np.int32))
+    return negative, tree
+
+
 def _postfix(running: dict) -> str:
     return f"lr={running['alpha']:.5f} loss={running['loss'] / max(running['examples'], 1):.4f}"
 
@@ -396,21 +396,14 @@ def _warm_up(kernel, cfg: Word2VecConfig, reads_files: bool, log) -> None:
     lengths = np.array([2], np.int32)
     inputs = np.zeros((2, dim), np.float32)
     keep = np.ones(2, np.float32)
-    negative = (np.zeros((0, dim), np.float32), np.zeros(0, np.float64), np.zeros(0, np.int32), 0)
-    tree = (np.zeros((0, dim), np.float32), np.zeros(0, np.int64), np.zeros(0, np.uint8), np.zeros(0, np.int32))
     failure: list[BaseException] = []
 
     def compile_it():
-        nonlocal negative, tree
         try:
             if reads_files:
                 warm_up_scanner()
-            if cfg.negative:
-                noise = Unigram(np.array([1, 1]), power=cfg.ns_exponent)
-                negative = (np.zeros((2, dim), np.float32), noise.threshold, noise.alias, 1)
-            if cfg.hs:
-                small = build_huffman([1, 1])
-                tree = (np.zeros((1, dim), np.float32), small.offsets, small.codes, small.points)
+            negative, tree = _objectives(cfg, np.array([1, 1]), np.zeros((2, dim), np.float32),
+                                         np.zeros((1, dim), np.float32))
             hot = inputs[:1].copy()
             kernel(ids, lengths, inputs, keep, negative, tree, cfg.window, 0.0, 0.0, np.ones(1, np.uint64),
                    sigmoid_tables(), hot[:0], hot[:0])
