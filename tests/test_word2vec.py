@@ -121,6 +121,45 @@ def test_callbacks_and_epoch_stats():
     assert [s.epoch for s in model.epoch_stats] == [1, 2, 3]
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_epochs_run_on_without_callbacks_and_train_the_same(workers, monkeypatch):
+    """Without callbacks the threads do not stop between epochs; per-epoch stats are still kept, and
+    with one thread (where nothing else can differ) the vectors are the same bit for bit."""
+    import functools
+
+    import negsample.word2vec.model as model_module
+
+    monkeypatch.setattr(model_module, "plan_jobs", functools.partial(model_module.plan_jobs, job_words=300))
+    kwargs = dict(vector_size=8, min_count=1, epochs=3, workers=workers, seed=4)
+    corpus = planted_corpus(sentences=200)
+    plain = Word2Vec(**kwargs).fit(corpus)
+    seen = []
+    stopped = Word2Vec(**kwargs).fit(corpus, callbacks=[lambda m, s: seen.append(m.wv.vectors.copy())])
+    assert [s.epoch for s in plain.epoch_stats] == [1, 2, 3]
+    assert [s.examples for s in plain.epoch_stats] == [s.examples for s in stopped.epoch_stats]
+    assert all(s.seconds >= 0 for s in plain.epoch_stats) and sum(s.seconds for s in plain.epoch_stats) > 0
+    assert np.array_equal(seen[-1], stopped.wv.vectors)
+    if workers == 1:
+        assert np.array_equal(plain.wv.vectors, stopped.wv.vectors)
+        assert [s.loss for s in plain.epoch_stats] == [s.loss for s in stopped.epoch_stats]
+
+
+def test_epoch_tally_finishes_epochs_in_order():
+    from negsample.word2vec.model import _EpochTally
+
+    tally = _EpochTally(epochs=3, jobs_per_epoch=2, alpha=0.025)
+    assert tally.progress(3) == ("epoch 1/3", "lr=0.02500 loss=0.0000")
+    tally.add(0, 1.0, 10, 0.02)
+    tally.add(1, 2.0, 10, 0.01)
+    tally.add(1, 2.0, 10, 0.01)  # epoch 2 is complete, but epoch 1 still has a job running
+    assert tally.n_finished == 0
+    tally.add(0, 3.0, 30, 0.02)
+    assert tally.n_finished == 2
+    assert tally.finished_at[0] == tally.finished_at[1] > 0
+    assert tally.loss[0] == 4.0 and tally.examples[0] == 40
+    assert tally.progress(3) == ("epoch 2/3", "lr=0.02000 loss=0.2000")
+
+
 def test_progress_reports_compiling_and_rate(capsys):
     lines = []
     Word2Vec(vector_size=8, min_count=1, epochs=1, workers=1).fit(planted_corpus(sentences=50), log=lines.append)
@@ -170,10 +209,11 @@ def test_missing_and_empty_corpus(tmp_path):
         Word2Vec().fit(tmp_path / "empty.txt")
 
 
-def test_divergence_stops_with_advice():
-    with pytest.raises(TrainingDivergedError, match="lower alpha"):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_divergence_stops_with_advice(workers):
+    with pytest.raises(TrainingDivergedError, match="diverged in epoch 1: .* lower alpha"):
         Word2Vec(vector_size=16, min_count=1, sg=0, cbow_mean=False, window=8, alpha=1e30, sample=0,
-                 epochs=3, workers=1).fit(planted_corpus(sentences=200))
+                 epochs=3, workers=workers).fit(planted_corpus(sentences=200))
 
 
 def test_gensim_reads_our_vectors_and_we_read_its(tmp_path):

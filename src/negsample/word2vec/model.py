@@ -37,15 +37,16 @@ __all__ = ["Word2Vec", "EpochStats", "TrainingDivergedError"]
 _JOB_WORDS = 10_000  # tokens per job: long enough to hide call overhead, short enough to balance threads
 # With several threads, each thread trains the rows that nearly every example writes in a private
 # copy (_PrivateRows) and adds its change back now and then:
-# - the output rows of the _HOT_ROWS most frequent words (59% of text8's negative draws), every
-#   _HOT_SYNC_WORDS tokens. Batched skip-gram on text8, 2 threads: 256 rows synced after every job
-#   ran the epochs in 3.94 s, 2,048 rows every 40k tokens in 3.73 s, as fast as giving each thread
-#   its own output matrix (3.66 s); 4,096 rows did no better.
+# - the output rows of the _HOT_ROWS most frequent words (87% of text8's negative draws, 91% of its
+#   centers after subsampling), every _HOT_SYNC_WORDS tokens. Batched skip-gram on text8, 2 threads,
+#   median of 4-5 runs: 2,048 rows kept the kernels busy 3.53 s per thread and ran the epochs in
+#   3.60 s; 8,192 rows 3.40 s and 3.51 s (the longer syncs take back part of the gain); giving each
+#   thread its own whole output matrix 3.39 s. So the cores no longer fight over output rows.
 # - the _HOT_NODE_ROWS node rows at the top of the Huffman tree (74% of node visits), after every
 #   job: every example crosses the root, so a stale copy costs quality there. CBOW-HS on text8,
 #   analogy accuracy over 6 seeds: 0.0475 with every node shared (and 2 threads 4x slower than
 #   with copies), 0.0445 with 2,048 rows synced every 40k tokens, 0.0469 with 256 after every job.
-_HOT_ROWS = 2048
+_HOT_ROWS = 8192
 _HOT_SYNC_WORDS = 40_000
 _HOT_NODE_ROWS = 256
 _INIT_BLOCK_ROWS = 65536
@@ -57,7 +58,12 @@ class TrainingDivergedError(RuntimeError):
 
 @dataclass(frozen=True)
 class EpochStats:
-    """What one epoch did. ``loss`` is the mean loss per training example (float64 accumulated)."""
+    """What one epoch did. ``loss`` is the mean loss per training example (float64 accumulated).
+
+    ``seconds`` runs from the end of the previous epoch (or the start of training) to the end of
+    this one. Without callbacks, threads run on into the next epoch while the last jobs of this one
+    finish, so on a tiny corpus two epochs can end at the same moment and the later one has 0 s.
+    """
 
     epoch: int
     loss: float
@@ -231,31 +237,30 @@ class Word2Vec:
         epoch_words = encoded.n_words
         decay = cfg.alpha - cfg.min_alpha
         lock = threading.Lock()
-        bar = tqdm(total=epoch_words * cfg.epochs, unit="word", unit_scale=True, disable=not progress,
-                   dynamic_ncols=True, file=sys.stderr, smoothing=0.1, mininterval=0.5)
-        running = {"loss": 0.0, "examples": 0, "alpha": cfg.alpha}
+        tally = _EpochTally(cfg.epochs, len(jobs), alpha=cfg.alpha)
+        bar = tqdm(total=epoch_words * cfg.epochs, desc=f"epoch 1/{cfg.epochs}", unit="word", unit_scale=True,
+                   disable=not progress, dynamic_ncols=True, file=sys.stderr, smoothing=0.1, mininterval=0.5)
 
         def alpha_at(epoch: int, offset: int) -> float:
             # Linear decay over the token stream of all epochs, as in the C tool with one thread.
             return cfg.alpha - decay * (epoch + offset / epoch_words) / cfg.epochs
 
-        def run_jobs(epoch: int, queue: Iterator[int]) -> tuple[float, int]:
-            # Threads take the epoch's jobs in corpus order from one shared queue, so they all finish
-            # the epoch within one job of each other (fixed regions per thread, as in the C tool, left
+        def run_jobs(queue: Iterator[tuple[int, int]]) -> None:
+            # Threads take (epoch, job) pairs in order from one shared queue, so they all finish an
+            # epoch within one job of each other (fixed regions per thread, as in the C tool, left
             # one thread waiting 7% of the time at the end of an epoch on text8). A job's learning rate
             # and random stream depend only on the job, never on which thread runs it.
             state = _private_state()
             hot_out = _PrivateRows(negative[0][:0 if shared else _HOT_ROWS], sync_words=_HOT_SYNC_WORDS)
             n_hot_nodes = 0 if shared else min(_HOT_NODE_ROWS, nodes.shape[0])
             hot_nodes = _PrivateRows(nodes[nodes.shape[0] - n_hot_nodes:], sync_words=1)
-            loss, examples = 0.0, 0
             while True:
                 with lock:
-                    index = next(queue, None)
-                if index is None:
+                    epoch, index = (None, None) if tally.stopped else next(queue, (None, None))
+                if epoch is None:
                     hot_out.sync()
                     hot_nodes.sync()
-                    return loss, examples
+                    return
                 job = jobs[index]
                 ids, lengths = encoded.chunks[job.chunk]
                 n = job.token_stop - job.token_start
@@ -268,54 +273,103 @@ class Word2Vec:
                 )
                 hot_out.trained(n)
                 hot_nodes.trained(n)
-                loss += job_loss
-                examples += job_examples
                 with lock:
-                    running["loss"] += job_loss
-                    running["examples"] += job_examples
-                    running["alpha"] = alpha_end
+                    tally.add(epoch, job_loss, job_examples, alpha_end)
                     bar.update(n)
 
-        pool = ThreadPoolExecutor(max_workers=n_threads) if n_threads > 1 else None
+        def report(epoch: int, seconds: float) -> EpochStats:
+            alpha_now = alpha_at(epoch + 1, 0)
+            stats = EpochStats(epoch=epoch + 1, loss=tally.loss[epoch] / max(tally.examples[epoch], 1),
+                               examples=int(tally.examples[epoch]), words=epoch_words, seconds=seconds,
+                               alpha=alpha_now)
+            if not np.isfinite(tally.loss[epoch]) or not np.isfinite(inputs).all():
+                raise TrainingDivergedError(
+                    f"training diverged in epoch {epoch + 1}: the loss or the vectors became NaN/inf; "
+                    f"lower alpha (it is {cfg.alpha})"
+                )
+            return stats
+
+        # A callback must see the model as the epoch left it, so with callbacks every epoch ends with
+        # the threads stopped and their private rows merged. Without, the threads run straight on
+        # into the next epoch: the wait for the slowest thread at each epoch's end cost ~1% of
+        # training with 2 threads on text8. Epochs are reported (and checked for divergence) as
+        # their last job finishes either way.
+        segments = [range(e, e + 1) for e in range(cfg.epochs)] if callbacks else [range(cfg.epochs)]
+        pool = ThreadPoolExecutor(max_workers=n_threads)
         self.epoch_stats = []
         try:
-            for epoch in range(cfg.epochs):
-                bar.set_description(f"epoch {epoch + 1}/{cfg.epochs}")
-                t0 = time.perf_counter()
-                running.update(loss=0.0, examples=0)
-                queue = iter(range(len(jobs)))
-                if pool is None:
-                    results = [run_jobs(epoch, queue)]
-                else:
-                    futures = [pool.submit(run_jobs, epoch, queue) for _ in range(n_threads)]
-                    while wait(futures, timeout=0.5).not_done:
-                        with lock:
-                            postfix = _postfix(running)
-                        bar.set_postfix_str(postfix, refresh=False)
-                    results = [f.result() for f in futures]
-                loss = sum(r[0] for r in results)
-                examples = sum(r[1] for r in results)
-                seconds = time.perf_counter() - t0
-                alpha_now = alpha_at(epoch + 1, 0)
-                stats = EpochStats(epoch=epoch + 1, loss=loss / max(examples, 1), examples=examples,
-                                   words=epoch_words, seconds=seconds, alpha=alpha_now)
-                self.epoch_stats.append(stats)
-                bar.set_postfix_str(f"lr={alpha_now:.5f} loss={stats.loss:.4f}")
-                if not np.isfinite(loss) or not np.isfinite(inputs).all():
-                    raise TrainingDivergedError(
-                        f"training diverged in epoch {epoch + 1}: the loss or the vectors became NaN/inf; "
-                        f"lower alpha (it is {cfg.alpha})"
-                    )
+            for segment in segments:
+                queue = ((epoch, index) for epoch in segment for index in range(len(jobs)))
+                last_end = time.perf_counter()
+                futures = [pool.submit(run_jobs, queue) for _ in range(n_threads)]
+                while True:
+                    threads_running = wait(futures, timeout=0.5).not_done
+                    for future in futures:
+                        if future.done():
+                            future.result()  # a thread's error surfaces here
+                    with lock:
+                        finished = list(tally.finished_at[len(self.epoch_stats):tally.n_finished])
+                        description, postfix = tally.progress(cfg.epochs)
+                    for end in finished:
+                        stats = report(len(self.epoch_stats), end - last_end)
+                        self.epoch_stats.append(stats)
+                        last_end = end
+                    if not threads_running:
+                        break
+                    bar.set_description(description, refresh=False)
+                    bar.set_postfix_str(postfix, refresh=False)
+                last = self.epoch_stats[-1]
+                bar.set_description(f"epoch {last.epoch}/{cfg.epochs}", refresh=False)
+                bar.set_postfix_str(f"lr={last.alpha:.5f} loss={last.loss:.4f}")
                 self.wv = KeyedVectors(inputs, self.vocab)
-                for callback in callbacks:
-                    callback(self, stats)
+                for epoch in segment:
+                    for callback in callbacks:
+                        callback(self, self.epoch_stats[epoch])
         finally:
+            with lock:
+                tally.stopped = True
             bar.close()
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-        log("training done: " + ", ".join(
-            f"epoch {s.epoch} loss {s.loss:.4f} ({s.words_per_second / 1e3:.0f}k words/s)"
-            for s in self.epoch_stats))
+            pool.shutdown(wait=True, cancel_futures=True)
+        seconds = sum(s.seconds for s in self.epoch_stats)
+        log(f"training done: {cfg.epochs} epochs in {seconds:.1f}s "
+            f"({epoch_words * cfg.epochs / max(seconds, 1e-9) / 1e3:.0f}k words/s); loss by epoch: "
+            + ", ".join(f"{s.loss:.4f}" for s in self.epoch_stats))
+
+
+class _EpochTally:
+    """Per-epoch sums of the jobs done so far; the trainer updates and reads it under its lock.
+
+    An epoch is *finished* once every job of it and of all earlier epochs is done; ``finished_at``
+    holds when that happened (``time.perf_counter``), so finish times never go backwards even if a
+    thread is still on an earlier epoch's last job when another completes a later epoch.
+    """
+
+    def __init__(self, epochs: int, jobs_per_epoch: int, *, alpha: float):
+        self.jobs_per_epoch = jobs_per_epoch
+        self.loss = np.zeros(epochs)
+        self.examples = np.zeros(epochs, np.int64)
+        self.jobs_done = np.zeros(epochs, np.int64)
+        self.finished_at = np.zeros(epochs)
+        self.n_finished = 0
+        self.newest = 0  # the latest epoch a job was done in, for the progress bar
+        self.alpha = alpha  # the learning rate at the end of the latest job done
+        self.stopped = False  # set when training ends early (an error, divergence): threads stop taking jobs
+
+    def add(self, epoch: int, loss: float, examples: int, alpha: float) -> None:
+        self.loss[epoch] += loss
+        self.examples[epoch] += examples
+        self.jobs_done[epoch] += 1
+        self.newest = max(self.newest, epoch)
+        self.alpha = alpha
+        now = time.perf_counter()
+        while self.n_finished < len(self.jobs_done) and self.jobs_done[self.n_finished] == self.jobs_per_epoch:
+            self.finished_at[self.n_finished] = now
+            self.n_finished += 1
+
+    def progress(self, epochs: int) -> tuple[str, str]:
+        """The progress bar's description and postfix: the newest epoch's running loss."""
+        loss = self.loss[self.newest] / max(self.examples[self.newest], 1)
+        return f"epoch {self.newest + 1}/{epochs}", f"lr={self.alpha:.5f} loss={loss:.4f}"
 
 
 class _PrivateRows:
@@ -356,10 +410,6 @@ def _objectives(cfg: Word2VecConfig, counts: np.ndarray, context_vectors: np.nda
     else:
         tree = (np.zeros((0, dim), np.float32), np.zeros(0, np.int64), np.zeros(0, np.uint8), np.zeros(0, np.int32))
     return negative, tree
-
-
-def _postfix(running: dict) -> str:
-    return f"lr={running['alpha']:.5f} loss={running['loss'] / max(running['examples'], 1):.4f}"
 
 
 def _private_state() -> np.ndarray:
