@@ -210,7 +210,13 @@ def test_missing_and_empty_corpus(tmp_path):
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_divergence_stops_with_advice(workers):
+def test_divergence_stops_with_advice(workers, monkeypatch):
+    import functools
+
+    import negsample.word2vec.model as model_module
+
+    # Short jobs, so that two threads really run (without callbacks, straight across epochs).
+    monkeypatch.setattr(model_module, "plan_jobs", functools.partial(model_module.plan_jobs, job_words=300))
     with pytest.raises(TrainingDivergedError, match="diverged in epoch 1: .* lower alpha"):
         Word2Vec(vector_size=16, min_count=1, sg=0, cbow_mean=False, window=8, alpha=1e30, sample=0,
                  epochs=3, workers=workers).fit(planted_corpus(sentences=200))

@@ -238,8 +238,9 @@ class Word2Vec:
         decay = cfg.alpha - cfg.min_alpha
         lock = threading.Lock()
         tally = _EpochTally(cfg.epochs, len(jobs), alpha=cfg.alpha)
-        bar = tqdm(total=epoch_words * cfg.epochs, desc=f"epoch 1/{cfg.epochs}", unit="word", unit_scale=True,
-                   disable=not progress, dynamic_ncols=True, file=sys.stderr, smoothing=0.1, mininterval=0.5)
+        bar = tqdm(total=epoch_words * cfg.epochs, desc=tally.progress(cfg.epochs)[0], unit="word",
+                   unit_scale=True, disable=not progress, dynamic_ncols=True, file=sys.stderr, smoothing=0.1,
+                   mininterval=0.5)
 
         def alpha_at(epoch: int, offset: int) -> float:
             # Linear decay over the token stream of all epochs, as in the C tool with one thread.
@@ -319,8 +320,9 @@ class Word2Vec:
                     bar.set_description(description, refresh=False)
                     bar.set_postfix_str(postfix, refresh=False)
                 last = self.epoch_stats[-1]
-                bar.set_description(f"epoch {last.epoch}/{cfg.epochs}", refresh=False)
-                bar.set_postfix_str(f"lr={last.alpha:.5f} loss={last.loss:.4f}")
+                description, postfix = _bar_labels(last.epoch, cfg.epochs, last.alpha, last.loss)
+                bar.set_description(description, refresh=False)
+                bar.set_postfix_str(postfix)
                 self.wv = KeyedVectors(inputs, self.vocab)
                 for epoch in segment:
                     for callback in callbacks:
@@ -369,7 +371,12 @@ class _EpochTally:
     def progress(self, epochs: int) -> tuple[str, str]:
         """The progress bar's description and postfix: the newest epoch's running loss."""
         loss = self.loss[self.newest] / max(self.examples[self.newest], 1)
-        return f"epoch {self.newest + 1}/{epochs}", f"lr={self.alpha:.5f} loss={loss:.4f}"
+        return _bar_labels(self.newest + 1, epochs, self.alpha, loss)
+
+
+def _bar_labels(epoch: int, epochs: int, alpha: float, loss: float) -> tuple[str, str]:
+    """The training progress bar's description and postfix (``epoch`` counts from 1)."""
+    return f"epoch {epoch}/{epochs}", f"lr={alpha:.5f} loss={loss:.4f}"
 
 
 class _PrivateRows:
