@@ -1,8 +1,4 @@
-"""Noise distributions: every source of negatives can ``sample`` ids *and* report ``log_prob(ids)``.
-
-Because every sampler reports the probability it sampled with, every loss that needs a correction
-(NCE's ``log(k*Q)``, sampled softmax's ``logQ``) gets it for free, and the compiled word2vec kernels
-draw from the very same alias table as the NumPy (and PyTorch) samplers.
+"""The base of every noise distribution: an alias table that can ``sample`` ids and report ``log_prob``.
 
 Two back ends share one table:
 
@@ -12,14 +8,7 @@ Two back ends share one table:
   LongTensor on that device; ``log_prob(tensor)`` returns a float tensor on the tensor's device. Torch
   is imported only when one of these paths is used, and the table is copied to each device once.
 
-Example
--------
->>> import numpy as np
->>> from negsample.noise import Unigram
->>> noise = Unigram([100, 10, 1], power=0.75)
->>> ids = noise.sample(5, rng=0)                     # int64 array, shape (5,)
->>> np.exp(noise.log_prob(np.array([0, 1, 2]))).round(3).tolist()
-[0.827, 0.147, 0.026]
+Subclasses (:mod:`negsample.noise.distributions`) only say what the probabilities are.
 """
 
 from __future__ import annotations
@@ -29,13 +18,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import check_ids_in_range, check_integer, check_positive, check_probabilities, is_tensor
-from ._kernels.alias import build_alias_table, fill_alias_draws
-from ._torch import require_torch
+from .._checks import check_ids_in_range, check_integer, is_tensor
+from .._kernels.alias import build_alias_table, fill_alias_draws
+from .._torch import require_torch
 
-__all__ = ["Empirical", "LogUniform", "NoiseDistribution", "StreamingFrequency", "Uniform", "Unigram"]
+__all__ = ["NoiseDistribution", "as_generator", "check_num_classes"]
 
-# Excluded sets heavier than this leave (almost) nothing to sample: resampling would spin forever.
 _MAX_EXCLUDED_MASS = 1.0 - 1e-6
 
 
@@ -48,7 +36,7 @@ def as_generator(rng) -> np.random.Generator:
     raise TypeError(f"rng must be None, an int seed or a numpy.random.Generator, got {type(rng).__name__}")
 
 
-# TODO(lead): move next to ``draw_alias`` in ``_kernels/alias.py`` (this task could not edit _kernels/).
+
 def _as_shape(size) -> tuple[int, ...]:
     shape = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
     if not all(isinstance(d, (int, np.integer)) and d >= 0 for d in shape):
@@ -376,211 +364,9 @@ def _resample(flat, keys, stride, num_classes, mass, max_rounds, *, draw, isin, 
         )
 
 
-def _check_num_classes(owner: str, num_classes, name: str = "num_classes") -> int:
+
+def check_num_classes(owner: str, num_classes, name: str = "num_classes") -> int:
     if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
         raise ValueError(f"{owner}: {name} must be a positive integer, got {num_classes!r}")
     return int(num_classes)
 
-
-class Unigram(NoiseDistribution):
-    """Noise proportional to ``count ** power`` (word2vec's negative-sampling distribution).
-
-    Parameters
-    ----------
-    counts : array-like of non-negative numbers, shape (num_classes,)
-    power : float, default 0.75
-        0 gives the uniform distribution, 1 the raw frequencies.
-
-    Examples
-    --------
-    >>> from negsample.noise import Unigram
-    >>> Unigram([100, 10, 1]).sample(4, rng=0).dtype
-    dtype('int64')
-    """
-
-    def __init__(self, counts, power: float = 0.75):
-        counts = np.asarray(counts, dtype=np.float64)
-        if counts.ndim != 1 or counts.shape[0] == 0:
-            raise ValueError(f"Unigram: counts must be a non-empty 1-d array, got shape {counts.shape}")
-        if not np.all(np.isfinite(counts)) or counts.min() < 0:
-            raise ValueError("Unigram: counts must be finite and non-negative")
-        if not np.isfinite(power):
-            raise ValueError(f"Unigram: power must be finite, got {power}")
-        self.power = float(power)
-        weights = np.where(counts > 0, counts, 0.0) ** self.power if self.power != 0 else np.ones_like(counts)
-        if self.power != 0:
-            weights[counts == 0] = 0.0
-        total = weights.sum()
-        if total <= 0:
-            raise ValueError("Unigram: all counts are zero")
-        self._init_table(weights / total)
-
-    def __repr__(self) -> str:
-        return f"Unigram(num_classes={self.num_classes}, power={self.power})"
-
-
-class Uniform(NoiseDistribution):
-    """Every id in ``0 .. num_classes-1`` equally likely.
-
-    Parameters
-    ----------
-    num_classes : int
-
-    Examples
-    --------
-    >>> from negsample.noise import Uniform
-    >>> float(Uniform(4).probs.sum())
-    1.0
-    """
-
-    def __init__(self, num_classes: int):
-        num_classes = _check_num_classes("Uniform", num_classes)
-        self._init_table(np.full(num_classes, 1.0 / num_classes))
-
-
-class LogUniform(NoiseDistribution):
-    """Zipfian noise ``P(k) = log((k + 2) / (k + 1)) / log(num_classes + 1)``.
-
-    The distribution of TensorFlow's ``log_uniform_candidate_sampler``: sensible when ids are sorted
-    by decreasing frequency (id 0 most frequent), as vocabularies usually are.
-
-    Parameters
-    ----------
-    num_classes : int
-
-    Examples
-    --------
-    >>> from negsample.noise import LogUniform
-    >>> LogUniform(3).probs.round(3).tolist()
-    [0.5, 0.292, 0.208]
-    """
-
-    def __init__(self, num_classes: int):
-        num_classes = _check_num_classes("LogUniform", num_classes)
-        k = np.arange(num_classes, dtype=np.float64)
-        # log1p keeps the tail accurate: log((k+2)/(k+1)) = log1p(1/(k+1)) loses nothing for large k.
-        probs = np.log1p(1.0 / (k + 1.0)) / np.log1p(num_classes)
-        self._init_table(probs / probs.sum())
-
-
-class Empirical(NoiseDistribution):
-    """Noise given directly by its probabilities.
-
-    Parameters
-    ----------
-    probs : array-like, shape (num_classes,)
-        Finite, non-negative, summing to 1 within 1e-6 (then renormalised exactly).
-
-    Examples
-    --------
-    >>> from negsample.noise import Empirical
-    >>> Empirical([0.5, 0.25, 0.25]).num_classes
-    3
-    """
-
-    def __init__(self, probs):
-        probs = check_probabilities("Empirical: probs", probs)
-        self._init_table(probs / probs.sum())
-
-
-class StreamingFrequency:
-    """Online estimate of how often each item is sampled, from a stream of ids (Yi et al., 2019).
-
-    The "sampling-bias-corrected" two-tower estimator: ids are hashed into ``num_buckets`` buckets;
-    ``last_step`` (A) remembers the step a bucket was last seen and ``gap`` (B) tracks, by an
-    exponential moving average with rate ``alpha``, the number of steps between sightings. The
-    probability that an item shows up in a batch is then ``1 / gap``, and ``log_prob`` reports
-    ``log(1 / gap)`` for the in-batch logQ correction.
-
-    Parameters
-    ----------
-    num_buckets : int
-        Size of the hash arrays; collisions merge items, so use a few times the number of items.
-    alpha : float, default 0.01
-        Learning rate of the moving average, in (0, 1].
-
-    Notes
-    -----
-    Both arrays start at zero, as in the paper, so an item's gap is underestimated until it has
-    been seen about ``1 / alpha`` times. A bucket is updated at most once per step (repeats of an id
-    within one batch count once), so the gap is at least 1 and ``log_prob`` is clipped at 0: never
-    seen ids report probability 1. The state lives in NumPy or in torch on the device of the last
-    input and moves when the other kind of input arrives.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from negsample.noise import StreamingFrequency
-    >>> freq = StreamingFrequency(1024, alpha=0.5)
-    >>> for step in range(1, 9):
-    ...     freq.update(np.array([7] if step % 2 == 0 else [7, 3]), step)
-    >>> np.exp(freq.log_prob(np.array([7]))).round(2).tolist()
-    [1.0]
-    """
-
-    # The golden-ratio multiplier as a signed int64 (Fibonacci hashing); its high 32 bits of the
-    # product spread consecutive ids evenly over the buckets.
-    _MULTIPLIER = 0x9E3779B97F4A7C15 - 2**64
-
-    def __init__(self, num_buckets: int, *, alpha: float = 0.01):
-        self.num_buckets = _check_num_classes("StreamingFrequency", num_buckets, "num_buckets")
-        check_positive("StreamingFrequency: alpha", alpha)
-        if alpha > 1:
-            raise ValueError(f"StreamingFrequency: alpha: expected a number in (0, 1], got {alpha!r}")
-        self.alpha = float(alpha)
-        self.last_step = np.zeros(self.num_buckets, dtype=np.float64)  # A in the paper
-        self.gap = np.zeros(self.num_buckets, dtype=np.float64)  # B in the paper
-
-    def _state_for(self, ids):
-        """Move the state to the back end (and device) of ``ids``."""
-        if is_tensor(ids):
-            if not is_tensor(self.gap) or self.gap.device != ids.device:
-                torch = require_torch()
-
-                self.last_step = torch.as_tensor(self.last_step, dtype=torch.float64, device=ids.device)
-                self.gap = torch.as_tensor(self.gap, dtype=torch.float64, device=ids.device)
-        elif is_tensor(self.gap):
-            self.last_step = self.last_step.cpu().numpy()
-            self.gap = self.gap.cpu().numpy()
-
-    def bucket(self, ids):
-        """Bucket of each id (int64 array or LongTensor, same shape as ``ids``)."""
-        if not is_tensor(ids):
-            ids = np.asarray(ids)
-        check_integer("ids", ids)
-        if is_tensor(ids):
-            product = ids.long() * self._MULTIPLIER  # wraps modulo 2**64, as intended
-        else:
-            with np.errstate(over="ignore"):
-                product = ids.astype(np.int64) * np.int64(self._MULTIPLIER)
-        return ((product >> 32) & 0xFFFFFFFF) % self.num_buckets
-
-    def update(self, ids, step) -> None:
-        """Record that ``ids`` (any shape) were seen at training step ``step`` (non-decreasing)."""
-        numeric = isinstance(step, (int, float, np.integer, np.floating))
-        if not (numeric and math.isfinite(step) and step >= 0):
-            raise ValueError(f"StreamingFrequency.update: step: expected a finite number >= 0, got {step!r}")
-        self._state_for(ids)
-        buckets = self.bucket(ids).reshape(-1)
-        if is_tensor(buckets):
-            buckets = require_torch().unique(buckets)
-        else:
-            buckets = np.unique(buckets)
-        last = self.last_step[buckets]
-        self.gap[buckets] = (1.0 - self.alpha) * self.gap[buckets] + self.alpha * (step - last)
-        self.last_step[buckets] = float(step)
-
-    def log_prob(self, ids, *, dtype=None):
-        """``log(1 / gap)`` per id, clipped at 0; same shape (and back end / device) as ``ids``.
-
-        Tensor results have ``dtype`` (default ``torch.get_default_dtype()``), arrays are float64.
-        """
-        self._state_for(ids)
-        gap = self.gap[self.bucket(ids)]
-        if is_tensor(gap):
-            torch = require_torch()
-            return (-torch.log(gap.clamp(min=1.0))).to(torch.get_default_dtype() if dtype is None else dtype)
-        return -np.log(np.maximum(gap, 1.0))
-
-    def __repr__(self) -> str:
-        return f"StreamingFrequency(num_buckets={self.num_buckets}, alpha={self.alpha})"
