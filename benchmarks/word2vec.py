@@ -6,7 +6,7 @@
 Scenarios:
 - text8: every variant on text8_prefix, speed and quality (Google analogies with restrict_vocab=30000 and
   WordSim-353 Spearman, computed with negsample's evaluators, which reproduce gensim's numbers exactly;
-  see tests/test_evaluation.py).
+  see tests/word2vec/test_word2vec_evaluation.py).
 - zipf1m: a synthetic Zipf corpus with a 1,000,000-word vocabulary at vector_size 300, where the rows no
   longer fit in any cache (speed only).
 - scaling: 1 worker against 2, whole run and training alone.
@@ -51,7 +51,7 @@ SCENARIOS = ["text8", "zipf1m", "scaling"]
 _CHILD = r"""
 import json, os, resource, sys, time
 spec = json.loads(sys.argv[1])
-from negsample.evaluation import evaluate_analogies, evaluate_word_pairs
+from negsample.word2vec.evaluation import evaluate_analogies, evaluate_word_pairs
 params = dict(vector_size=spec["dim"], window=5, min_count=spec["min_count"], sample=1e-4, sg=spec["sg"],
               hs=spec["hs"], negative=spec["negative"], epochs=spec["epochs"], workers=spec["workers"],
               seed=spec["seed"])

@@ -95,7 +95,7 @@ def _cmd_train(args) -> int:
 
 
 def _cmd_eval(args) -> int:
-    from .evaluation import evaluate_analogies, evaluate_word_pairs
+    from .word2vec.evaluation import evaluate_analogies, evaluate_word_pairs
 
     if not args.analogies and not args.pairs:
         raise ValueError("nothing to evaluate: give --analogies FILE and/or --pairs FILE")
@@ -128,8 +128,8 @@ _PROBES = ["king", "france", "computer", "music", "war", "three", "river", "eins
 
 
 def _cmd_demo(args) -> int:
-    from .evaluation import evaluate_word_pairs
     from .word2vec import Word2Vec
+    from .word2vec.evaluation import evaluate_word_pairs
 
     data = resources.files("negsample") / "data"
     with resources.as_file(data / "wiki_sample.txt.gz") as corpus, \
