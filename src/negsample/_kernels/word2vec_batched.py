@@ -1,6 +1,6 @@
 """Window-batched negative sampling (pWord2Vec / "HogBatch", Ji et al. 2016).
 
-The classic kernel (:func:`negsample._kernels.word2vec.train_skipgram_job`) trains one
+The classic kernel (:func:`negsample._kernels.word2vec_pairs.train_skipgram_job`) trains one
 (context, center) pair at a time and draws ``k`` fresh negatives for each pair. Here a center word's
 whole window is one minibatch and **one draw of ``k`` negatives is shared by the window**:
 
@@ -21,11 +21,12 @@ CBOW already draws one set of negatives per window, so :func:`train_cbow_batched
 windows instead: ``CENTERS_PER_BATCH`` consecutive centers of a sentence share one draw (its
 docstring gives its order of draws).
 
-Arguments follow the classic kernels, minus ``tree`` (hierarchical softmax stays on the classic path),
-plus ``hot``: the output rows of the most frequent words, trained in a thread-private copy that the
-caller adds back with :func:`~negsample._kernels.word2vec.sync_hot_rows` every so often, so that
-threads do not fight over the cache lines that nearly every window writes.
-Skip-gram's random draws, in the order a job consumes them (``tests/reference_word2vec_batched.py``
+The kernels take the classic kernels' arguments (:mod:`negsample._kernels.word2vec_pairs`), with
+``negative`` required and ``tree`` always ``None``: hierarchical softmax has no window-batched form,
+and the trainer sends it to the classic kernels. ``negative.hot`` holds the thread's private copy of
+the output rows of the most frequent words (see :mod:`negsample._kernels.hot_rows`).
+
+Skip-gram's random draws, in the order a job consumes them (:mod:`negsample.word2vec.reference`
 replays them):
 per sentence, one draw per token whose keep probability is below 1 (subsampling); then per kept
 center position, one draw for the window shrink, then -- only if the window holds at least one
@@ -36,7 +37,8 @@ import numpy as np
 from numba import njit
 
 from .alias import draw_alias
-from .word2vec import _gain_and_loss, _sentence_buffer, _subsample, _window_bounds
+from .logistic import gain_and_loss
+from .windows import sentence_buffer, subsample, window_bounds
 
 __all__ = ["CENTERS_PER_BATCH", "train_skipgram_batched_job", "train_cbow_batched_job"]
 
@@ -69,7 +71,7 @@ def _window_step(inputs, out, hot, context_ids, n_context, target_ids, n_target,
             f = np.float32(0.0)
             for d in range(dim):
                 f += x[d] * o[d]
-            gain, example_loss = _gain_and_loss(f, label, alpha, sigmoid, log_sigmoid)
+            gain, example_loss = gain_and_loss(f, label, alpha, sigmoid, log_sigmoid)
             gains[i, j] = gain
             loss += example_loss
     # grad_C = G O, read before the output rows change.
@@ -101,38 +103,40 @@ def _window_step(inputs, out, hot, context_ids, n_context, target_ids, n_target,
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def train_skipgram_batched_job(ids, lengths, inputs, keep_prob, negative, window, alpha_start, alpha_end,
-                               rng, tables, hot):
+def train_skipgram_batched_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end,
+                               rng, tables):
     """Skip-gram with window-shared negatives over one job.
 
     ids : int32 (n_tokens,) -- the job's in-vocabulary ids, sentence after sentence
     lengths : int32 (n_sentences,) -- sentence lengths, summing to n_tokens
     inputs : float32 (V, dim) -- the word vectors, updated in place (Hogwild)
     keep_prob : float32 (V,) -- subsampling keep probabilities
-    negative : (out float32 (V, dim), threshold float64 (V,), alias int32 (V,), k int), k >= 1
-    window : int -- maximum window; each center draws its own in [1, window]
+    window : ContextWindow -- each center draws its reach in [1, window.size]
+    negative : NegativeSampling, k >= 1 -- output rows ``0 .. n_hot-1`` (the most frequent words) are
+        read and trained in ``negative.hot``. Negatives are drawn from count^0.75, so with several
+        threads those rows take most of the writes, and sharing them live makes the cores fight
+        over their cache lines. With one thread, ``hot`` is empty: a copy synced after the job
+        gives the same result up to float rounding.
+    tree : None
     alpha_start, alpha_end : float -- learning rate at the first and after the last token of the job
     rng : uint64 (1,) -- random state, advanced in place
     tables : (sigmoid, log_sigmoid) float32 tables
-    hot : float32 (n_hot, dim) -- the output rows of words ``0 .. n_hot-1`` (the most frequent: the
-        vocabulary is sorted by count) are read and trained here instead of in ``out``; the caller
-        adds the change back with :func:`~negsample._kernels.word2vec.sync_hot_rows`. Negatives are
-        drawn from count^0.75, so with several threads those rows take most of the writes, and
-        sharing them live makes the cores fight over their cache lines. With one thread, pass an
-        empty (0, dim) array: a copy synced after the job gives the same result up to float rounding.
 
     Returns (loss: float64, examples: int64); an example is a (context, center) pair, as in the
     classic kernel, so losses per example are comparable.
     """
+    if tree is not None:
+        raise ValueError("hierarchical softmax has no window-batched kernel")
     sigmoid, log_sigmoid = tables
-    out, threshold, alias, k = negative
+    out, hot, threshold, alias, k = negative.out, negative.hot, negative.threshold, negative.alias, negative.k
+    window_size = window.size
     dim = inputs.shape[1]
     # Thread-local scratch, allocated once per job.
-    context_ids = np.empty(2 * window, dtype=np.int64)
+    context_ids = np.empty(2 * window_size, dtype=np.int64)
     target_ids = np.empty(k + 1, dtype=np.int64)
-    gains = np.empty((2 * window, k + 1), dtype=np.float32)
-    grad_context = np.empty((2 * window, dim), dtype=np.float32)
-    sentence = _sentence_buffer(lengths)
+    gains = np.empty((2 * window_size, k + 1), dtype=np.float32)
+    grad_context = np.empty((2 * window_size, dim), dtype=np.float32)
+    sentence = sentence_buffer(lengths)
     n_tokens = ids.shape[0]
     loss = 0.0
     examples = 0
@@ -140,10 +144,10 @@ def train_skipgram_batched_job(ids, lengths, inputs, keep_prob, negative, window
     for s in range(lengths.shape[0]):
         stop = start + lengths[s]
         alpha = alpha_start + (alpha_end - alpha_start) * (start / n_tokens)
-        n = _subsample(ids, start, stop, keep_prob, rng, sentence)
+        n = subsample(ids, start, stop, keep_prob, rng, sentence)
         for i in range(n):
             center = sentence[i]
-            lo, hi = _window_bounds(rng, window, i, n)
+            lo, hi = window_bounds(rng, window_size, i, n)
             n_context = 0
             for j in range(lo, hi):
                 if j != i:
@@ -187,7 +191,7 @@ def _cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, 
         f = np.float32(0.0)
         for d in range(dim):
             f += h[d] * o[d]
-        gains[b, 0], example_loss = _gain_and_loss(f, 1.0, alpha, sigmoid, log_sigmoid)
+        gains[b, 0], example_loss = gain_and_loss(f, 1.0, alpha, sigmoid, log_sigmoid)
         loss += example_loss
     for j in range(k):
         word = negatives[j]
@@ -200,7 +204,7 @@ def _cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, 
             f = np.float32(0.0)
             for d in range(dim):
                 f += h[d] * o[d]
-            gains[b, j + 1], example_loss = _gain_and_loss(f, 0.0, alpha, sigmoid, log_sigmoid)
+            gains[b, j + 1], example_loss = gain_and_loss(f, 0.0, alpha, sigmoid, log_sigmoid)
             loss += example_loss
     # grad_H = G O, before the output rows change.
     for b in range(n_rows):
@@ -238,8 +242,8 @@ def _cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, 
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def train_cbow_batched_job(ids, lengths, inputs, keep_prob, negative, window, alpha_start, alpha_end,
-                           rng, tables, hot, cbow_mean):
+def train_cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end,
+                           rng, tables):
     """CBOW where ``CENTERS_PER_BATCH`` consecutive centers of a sentence share one draw of negatives.
 
     Classic CBOW already draws ``k`` negatives per window; here a batch of up to CENTERS_PER_BATCH
@@ -249,11 +253,14 @@ def train_cbow_batched_job(ids, lengths, inputs, keep_prob, negative, window, al
 
     Random draws: per sentence, the subsampling draws; then per batch, one window-shrink draw per
     center in order, then -- if some window of the batch holds a context word -- ``k`` negatives.
-    Arguments as in :func:`train_skipgram_batched_job` (``hot`` included), plus ``cbow_mean`` (bool).
-    Returns (loss: float64, examples: int64); an example is one window, as in the classic kernel.
+    Arguments as in :func:`train_skipgram_batched_job`; ``window.mean`` averages the context rows
+    (else sums them). Returns (loss: float64, examples: int64); an example is one window, as in the
+    classic kernel.
     """
+    if tree is not None:
+        raise ValueError("hierarchical softmax has no window-batched kernel")
     sigmoid, log_sigmoid = tables
-    out, threshold, alias, k = negative
+    out, hot, threshold, alias, k = negative.out, negative.hot, negative.threshold, negative.alias, negative.k
     dim = inputs.shape[1]
     batch = CENTERS_PER_BATCH
     hidden = np.empty((batch, dim), dtype=np.float32)
@@ -264,7 +271,7 @@ def train_cbow_batched_job(ids, lengths, inputs, keep_prob, negative, window, al
     his = np.empty(batch, dtype=np.int64)
     negatives = np.empty(k, dtype=np.int64)
     gains = np.empty((batch, k + 1), dtype=np.float32)
-    sentence = _sentence_buffer(lengths)
+    sentence = sentence_buffer(lengths)
     n_tokens = ids.shape[0]
     loss = 0.0
     examples = 0
@@ -272,11 +279,11 @@ def train_cbow_batched_job(ids, lengths, inputs, keep_prob, negative, window, al
     for s in range(lengths.shape[0]):
         stop = start + lengths[s]
         alpha = alpha_start + (alpha_end - alpha_start) * (start / n_tokens)
-        n = _subsample(ids, start, stop, keep_prob, rng, sentence)
+        n = subsample(ids, start, stop, keep_prob, rng, sentence)
         for first in range(0, n, batch):
             n_rows = 0
             for i in range(first, min(n, first + batch)):
-                lo, hi = _window_bounds(rng, window, i, n)
+                lo, hi = window_bounds(rng, window.size, i, n)
                 if hi - lo < 2:
                     continue
                 centers[n_rows] = sentence[i]
@@ -296,7 +303,7 @@ def train_cbow_batched_job(ids, lengths, inputs, keep_prob, negative, window, al
                         context = sentence[j]
                         for d in range(dim):
                             row[d] += inputs[context, d]
-                if cbow_mean:
+                if window.mean:
                     inv = np.float32(1.0 / (his[b] - los[b] - 1))
                     for d in range(dim):
                         row[d] *= inv

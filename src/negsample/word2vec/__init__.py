@@ -1,6 +1,14 @@
-"""word2vec: skip-gram and CBOW with negative sampling and/or hierarchical softmax."""
+"""word2vec: skip-gram and CBOW with negative sampling and/or hierarchical softmax.
+
+Everything text lives in this wing: reading and encoding corpora (:mod:`.corpus`), the Huffman
+tree (:mod:`.huffman`), subsampling (:mod:`.subsampling`), the objectives the kernels take
+(:mod:`.objectives`), the thread engine (:mod:`.training`), the trainer (:mod:`.model`), the
+slow NumPy twin of the kernels (:mod:`.reference`) and analogy / word-pair evaluation.
+"""
 
 from .config import Word2VecConfig
-from .model import EpochStats, TrainingDivergedError, Word2Vec
+from .corpus import Corpus, CorpusError
+from .model import Word2Vec
+from .training import EpochStats, TrainingDivergedError
 
-__all__ = ["EpochStats", "TrainingDivergedError", "Word2Vec", "Word2VecConfig"]
+__all__ = ["Corpus", "CorpusError", "EpochStats", "TrainingDivergedError", "Word2Vec", "Word2VecConfig"]

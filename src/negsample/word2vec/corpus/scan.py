@@ -1,19 +1,18 @@
 """Read a file corpus once: count the words and keep every token as a provisional id.
 
-The two-pass reader (:meth:`Corpus.count_words`, then :meth:`Corpus.encode`) splits and looks up
+The two-pass reader (:meth:`~negsample.word2vec.corpus.Corpus.count_words`, then ``encode``) splits and looks up
 every token twice in Python. Here the compiled scanner (:mod:`negsample._kernels.tokenize`) does
 both in one pass over the bytes; words get provisional ids in order of first appearance, and once
 the vocabulary is known, one array lookup per chunk turns them into vocabulary ids. The result is
-the same vocabulary and the same encoded corpus as the two-pass reader (``tests/test_scan.py``).
+the same vocabulary and the same encoded corpus as the two-pass reader (the tests check both).
 
 Example
 -------
 >>> import pathlib, tempfile
->>> from negsample.corpus import Corpus
->>> from negsample.scan import scan_files
+>>> from negsample.word2vec.corpus.scan import scan_files
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "corpus.txt"
 >>> _ = path.write_text("a b a\\nb c\\n")
->>> scanned = scan_files(Corpus(path))
+>>> scanned = scan_files([path])
 >>> scanned.words, scanned.counts.tolist()
 (['a', 'b', 'c'], [2, 2, 1])
 >>> vocab = scanned.build(min_count=2)
@@ -23,13 +22,14 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import repeat
+from pathlib import Path
 
 import numpy as np
 
-from ._kernels.tokenize import (
+from ..._kernels.tokenize import (
     ARENA_USED,
     N_IDS,
     N_LENGTHS,
@@ -40,8 +40,9 @@ from ._kernels.tokenize import (
     rehash,
     scan_block,
 )
-from .corpus import _SPILL_TOKENS, ChunkSink, Corpus, CorpusError, EncodedCorpus, in_vocabulary_only
-from .vocab import Vocabulary
+from ...vocab import Vocabulary
+from .encoded import SPILL_TOKENS, ChunkSink, EncodedCorpus, in_vocabulary_only
+from .text import CorpusError, invalid_bytes_seen, utf8_blocks
 
 __all__ = ["ScannedCorpus", "scan_files", "warm_up_scanner"]
 
@@ -89,6 +90,7 @@ class ScannedCorpus:
     counts : int64 (len(words),) -- how often each occurs
     provisional : EncodedCorpus -- every token as its index in ``words`` (no word dropped yet)
     raw_words : int -- tokens read
+    invalid_bytes : int -- bytes that were not UTF-8 and read as U+FFFD
     spill_tokens : int -- encoded ids held in memory before chunks go to disk
     """
 
@@ -96,6 +98,7 @@ class ScannedCorpus:
     counts: np.ndarray
     provisional: EncodedCorpus
     raw_words: int
+    invalid_bytes: int
     spill_tokens: int
 
     @property
@@ -104,7 +107,7 @@ class ScannedCorpus:
         return self.words[top], int(self.counts[top])
 
     def build(self, *, min_count: int = 1, max_final_vocab: int | None = None) -> Vocabulary:
-        """The vocabulary, as :meth:`VocabularyCounter.build` would give it from the same counts."""
+        """The vocabulary, as :meth:`~negsample.vocab.VocabularyCounter.build` would give it from the same counts."""
         return Vocabulary.from_word_counts(self.words, self.counts, min_count=min_count,
                                            max_final_vocab=max_final_vocab)
 
@@ -123,19 +126,23 @@ class ScannedCorpus:
         return sink.finish(raw_words=self.raw_words)
 
 
-def scan_files(corpus: Corpus, *, spill_tokens: int = _SPILL_TOKENS,
-               on_bytes: Callable[[int], object] | None = None) -> ScannedCorpus:
-    """Read ``corpus`` (files) once with the compiled scanner.
+def scan_files(files: Sequence[str | Path], *, max_sentence_length: int = 10000, name: str | None = None,
+               spill_tokens: int = SPILL_TOKENS, on_bytes: Callable[[int], object] | None = None) -> ScannedCorpus:
+    """Read the text files once, in order, with the compiled scanner.
 
-    ``on_bytes(n)`` hears of every block read, with its size on disk (for a progress bar).
-    Raises :class:`CorpusError` when the corpus holds no token at all.
+    Lines longer than ``max_sentence_length`` tokens are split, as the Python reader does.
+    ``name`` is what errors call the corpus (default: the first file). ``on_bytes(n)`` hears of
+    every block read, with its size on disk (for a progress bar).
+    Raises :class:`~negsample.word2vec.corpus.text.CorpusError` when the files hold no token at all.
     """
+    files = [Path(f) for f in files]
+    name = str(files[0]) if name is None and files else name
     words = _WordTable()
     state = np.zeros(STATE_FIELDS, np.int64)
     sink = ChunkSink(spill_tokens)
     carry = b""  # the start of a token that may continue in the next block
     open_ids = np.zeros(0, np.int32)  # tokens of the sentence still open at the end of a block
-    for data, last in corpus._utf8_blocks(on_bytes):
+    for data, last in utf8_blocks(files, on_bytes):
         text = np.frombuffer(carry + data if carry else data, dtype=np.uint8)
         # At most one token per two bytes, and at most one sentence per token.
         room = open_ids.shape[0] + (text.shape[0] + 1) // 2 + 1
@@ -146,7 +153,7 @@ def scan_files(corpus: Corpus, *, spill_tokens: int = _SPILL_TOKENS,
         stop = 0
         while True:
             stop, full = scan_block(text, stop, last, *words.arrays(), ids, lengths, state,
-                                    corpus.max_sentence_length)
+                                    max_sentence_length)
             if not full:
                 break
             # The next token is at most the rest of the block long.
@@ -156,14 +163,14 @@ def scan_files(corpus: Corpus, *, spill_tokens: int = _SPILL_TOKENS,
         carry = text[stop:].tobytes()
         sink.add(ids[:complete].copy(), lengths[:state[N_LENGTHS]].copy())
     raw = int(state[RAW_TOKENS])
-    corpus._pass_done(raw, stacklevel=3)
     if raw == 0:
-        raise CorpusError(f"corpus {corpus.name} is empty: no tokens found")
+        raise CorpusError(f"corpus {name} is empty: no tokens found")
     n_words = int(state[N_WORDS])
     # Words hold no whitespace, so one decode and split recovers them all, in first-appearance order.
     names = words.arena[:state[ARENA_USED] - 1].tobytes().decode("utf-8").split("\n")
     return ScannedCorpus(words=names, counts=words.counts[:n_words].copy(),
-                         provisional=sink.finish(raw_words=raw), raw_words=raw, spill_tokens=spill_tokens)
+                         provisional=sink.finish(raw_words=raw), raw_words=raw, invalid_bytes=invalid_bytes_seen(),
+                         spill_tokens=spill_tokens)
 
 
 def warm_up_scanner() -> None:

@@ -1,20 +1,24 @@
-"""Each compiled kernel against its slow NumPy twin, on the same random draws."""
+"""Each compiled pair kernel against its slow NumPy twin (negsample.word2vec.reference), on the same draws."""
 
 import numpy as np
 import pytest
 from numba import njit
-from reference_word2vec import reference_job
 from scipy.stats import chisquare
 
 from negsample._kernels.alias import draw_alias
+from negsample._kernels.hot_rows import sync_hot_rows
+from negsample._kernels.logistic import sigmoid_tables
 from negsample._kernels.rng import next_below
-from negsample._kernels.word2vec import sigmoid_tables, sync_hot_rows, train_cbow_job, train_skipgram_job
-from negsample.huffman import build_huffman
+from negsample._kernels.word2vec_pairs import train_cbow_job, train_skipgram_job
 from negsample.noise import Unigram
-from negsample.subsampling import keep_probabilities
+from negsample.word2vec.huffman import build_huffman
+from negsample.word2vec.objectives import ContextWindow, HierarchicalSoftmax, NegativeSampling
+from negsample.word2vec.reference import reference_cbow_job, reference_skipgram_job
+from negsample.word2vec.subsampling import keep_probabilities
 
 DIM = 8
 VOCAB = 12
+EMPTY = np.zeros((0, DIM), np.float32)
 
 
 def _setup(use_ns, use_hs, seed=0):
@@ -23,28 +27,28 @@ def _setup(use_ns, use_hs, seed=0):
     lengths = np.array([9, 14, 6, 11], np.int32)
     ids = rng.choice(VOCAB, size=int(lengths.sum()), p=counts / counts.sum()).astype(np.int32)
     inputs = (rng.standard_normal((VOCAB, DIM)) * 0.4).astype(np.float32)
+    negative = tree = None
     if use_ns:
         noise = Unigram(counts)
-        negative = ((rng.standard_normal((VOCAB, DIM)) * 0.4).astype(np.float32), noise.threshold,
-                    noise.alias, 3)
-    else:
-        negative = (np.zeros((0, DIM), np.float32), np.zeros(0), np.zeros(0, np.int32), 0)
+        negative = NegativeSampling((rng.standard_normal((VOCAB, DIM)) * 0.4).astype(np.float32), EMPTY,
+                                    noise.threshold, noise.alias, 3)
     if use_hs:
-        tree = build_huffman(counts)
-        tree_args = ((rng.standard_normal((VOCAB - 1, DIM)) * 0.4).astype(np.float32), tree.offsets,
-                     tree.codes, tree.points)
-    else:
-        tree_args = (np.zeros((0, DIM), np.float32), np.zeros(0, np.int64), np.zeros(0, np.uint8),
-                     np.zeros(0, np.int32))
+        codes = build_huffman(counts)
+        tree = HierarchicalSoftmax((rng.standard_normal((VOCAB - 1, DIM)) * 0.4).astype(np.float32), EMPTY,
+                                   codes.offsets, codes.codes, codes.points)
     keep = keep_probabilities(counts, 0.02)  # some words are dropped now and then
     assert (keep < 1).any()
-    return ids, lengths, inputs, keep, negative, tree_args
+    return ids, lengths, inputs, keep, negative, tree
 
 
 def _copy(args):
     ids, lengths, inputs, keep, negative, tree = args
-    return (ids, lengths, inputs.copy(), keep, (negative[0].copy(), *negative[1:]),
-            (tree[0].copy(), *tree[1:]))
+    return (ids, lengths, inputs.copy(), keep, None if negative is None else negative._replace(out=negative.out.copy()),
+            None if tree is None else tree._replace(out=tree.out.copy()))
+
+
+def _rows(objective):
+    return EMPTY if objective is None else objective.out
 
 
 def _private_rows(shared):
@@ -65,23 +69,27 @@ def test_kernel_matches_numpy_reference(sg, cbow_mean, use_ns, use_hs, hot_rows)
     fast, slow = _copy(args), _copy(args)
     rng_fast = np.array([12345], np.uint64)
     rng_slow = rng_fast.copy()
-    out, nodes = fast[4][0][:hot_rows], fast[5][0][fast[5][0].shape[0] - hot_rows:]
+    ids, lengths, inputs, keep, negative, tree = fast
+    out, nodes = _rows(negative)[:hot_rows], _rows(tree)[_rows(tree).shape[0] - hot_rows:]
     (hot_out, out_base), (hot_nodes, nodes_base) = _private_rows(out), _private_rows(nodes)
-    if sg:
-        loss, examples = train_skipgram_job(*fast, 3, 0.05, 0.01, rng_fast, tables, hot_out, hot_nodes)
-    else:
-        loss, examples = train_cbow_job(*fast, 3, 0.05, 0.01, rng_fast, tables, hot_out, hot_nodes, cbow_mean)
+    if negative is not None:
+        negative = negative._replace(hot=hot_out)
+    if tree is not None:
+        tree = tree._replace(hot=hot_nodes)
+    window = ContextWindow(3, cbow_mean)
+    kernel, reference = (train_skipgram_job, reference_skipgram_job) if sg else (train_cbow_job, reference_cbow_job)
+    loss, examples = kernel(ids, lengths, inputs, keep, window, negative, tree, 0.05, 0.01, rng_fast, tables)
     if hot_rows:
         assert not np.array_equal(hot_out, out_base) or not np.array_equal(hot_nodes, nodes_base)
     sync_hot_rows(out, hot_out, out_base)
     sync_hot_rows(nodes, hot_nodes, nodes_base)
-    ref_loss, ref_examples = reference_job(*slow, 3, 0.05, 0.01, rng_slow, tables, sg=sg, cbow_mean=cbow_mean)
+    ref_loss, ref_examples = reference(*slow[:4], window, *slow[4:], 0.05, 0.01, rng_slow, tables)
 
     assert examples == ref_examples > 0
     assert rng_fast[0] == rng_slow[0], "the kernel consumed a different number of random draws"
     np.testing.assert_allclose(fast[2], slow[2], rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(fast[4][0], slow[4][0], rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(fast[5][0], slow[5][0], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(_rows(fast[4]), _rows(slow[4]), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(_rows(fast[5]), _rows(slow[5]), rtol=1e-4, atol=1e-5)
     # The kernel's loss comes from a 1000-entry table; the reference's is exact.
     assert loss == pytest.approx(ref_loss, rel=1e-2)
     # Training moved the weights: the comparison above is not vacuous.
@@ -91,9 +99,8 @@ def test_kernel_matches_numpy_reference(sg, cbow_mean, use_ns, use_hs, hot_rows)
 def test_kernel_learning_rate_zero_leaves_weights_untouched():
     ids, lengths, inputs, keep, negative, tree = _copy(_setup(True, True))
     before = inputs.copy()
-    empty = inputs[:0]
-    train_skipgram_job(ids, lengths, inputs, keep, negative, tree, 3, 0.0, 0.0, np.ones(1, np.uint64),
-                       sigmoid_tables(), empty, empty)
+    train_skipgram_job(ids, lengths, inputs, keep, ContextWindow(3, True), negative, tree, 0.0, 0.0,
+                       np.ones(1, np.uint64), sigmoid_tables())
     np.testing.assert_array_equal(inputs, before)
 
 

@@ -3,7 +3,7 @@ import gzip
 import numpy as np
 import pytest
 
-from negsample.corpus import Corpus, CorpusError
+from negsample.word2vec.corpus import Corpus, CorpusError
 
 
 def _sentences(encoded, vocab):
@@ -43,9 +43,9 @@ def test_long_lines_are_split_not_truncated(tmp_path):
 
 
 def test_a_line_longer_than_a_read_block_streams(tmp_path, monkeypatch):
-    import negsample.corpus as corpus_module
+    import negsample.word2vec.corpus.text as text_module
 
-    monkeypatch.setattr(corpus_module, "_BLOCK_BYTES", 64)
+    monkeypatch.setattr(text_module, "BLOCK_BYTES", 64)
     words = [f"tok{i % 13}" for i in range(1000)]
     (tmp_path / "one_line.txt").write_text(" ".join(words))
     corpus = Corpus(tmp_path / "one_line.txt", max_sentence_length=300)
@@ -73,9 +73,9 @@ def test_encode_drops_oov_and_lone_words():
 
 
 def test_encode_spills_to_disk_and_cleans_up(monkeypatch):
-    import negsample.corpus as corpus_module
+    import negsample.word2vec.corpus.encoded as encoded_module
 
-    monkeypatch.setattr(corpus_module, "_CHUNK_TOKENS", 50)
+    monkeypatch.setattr(encoded_module, "CHUNK_TOKENS", 50)
     rng = np.random.default_rng(0)
     sentences = [[f"w{k}" for k in rng.integers(0, 20, 30)] for _ in range(20)]
     corpus = Corpus(sentences)

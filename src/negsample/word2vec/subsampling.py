@@ -7,6 +7,7 @@ gensim shares. Kernels redraw the keep/drop decision for every token on every ep
 Example
 -------
 >>> import numpy as np
+>>> from negsample.word2vec.subsampling import keep_probabilities
 >>> [round(float(k), 3) for k in keep_probabilities(np.array([1000, 10, 1]), sample=1e-2)]
 [0.111, 1.0, 1.0]
 """

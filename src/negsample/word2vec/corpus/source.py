@@ -1,24 +1,20 @@
-"""Streaming corpus readers and the int32 encoding the kernels train on.
+"""The corpus a user hands in: a text file, a directory of them, or a re-iterable of token lists.
 
-A corpus is a plain or ``.gz`` text file, a directory of such files, or any re-iterable of token lists.
-A line is a sentence and tokens are split on whitespace. Lines longer than ``max_sentence_length``
-tokens are split into several sentences (never silently truncated). Invalid UTF-8 bytes are replaced
-with U+FFFD and counted, so one warning can report them after a pass.
+A file is plain or ``.gz`` text. A line is a sentence and tokens are split on whitespace. Lines
+longer than ``max_sentence_length`` tokens are split into several sentences (never silently
+truncated). Invalid UTF-8 bytes are replaced with U+FFFD and counted, so one warning can report them
+after a pass.
 
 :meth:`Corpus.count_and_encode` is what training calls. Files are read once, by the compiled
-scanner in :mod:`negsample.scan` (~8x faster than the Python passes below, and the same result).
-Iterables, and ``max_vocab_size`` (which prunes while counting), take two Python passes:
-:meth:`Corpus.count_words`, then :meth:`Corpus.encode`. There, reading happens in blocks of whole
-lines: each block becomes a flat token list plus sentence lengths, and encoding maps the whole block
-at once with ``map(dict.get, ...)`` inside ``np.fromiter`` (no per-token Python bytecode).
-
-The encoded corpus is a list of chunks of ``int32`` ids with ``int32`` sentence lengths; past
-``spill_tokens`` ids the chunks go to ``.npy`` files in a temporary folder and are memory-mapped back
-(:class:`ChunkSink`), so a corpus larger than memory streams.
+scanner in :mod:`negsample.word2vec.corpus.scan` (~8x faster than the Python passes below, and the
+same result). Iterables, and ``max_vocab_size`` (which prunes while counting), take two Python
+passes: :meth:`Corpus.count_words`, then :meth:`Corpus.encode`. There, reading happens in blocks of
+whole lines: each block becomes a flat token list plus sentence lengths, and encoding maps the whole
+block at once with ``map(dict.get, ...)`` inside ``np.fromiter`` (no per-token Python bytecode).
 
 Example
 -------
->>> from negsample.corpus import Corpus
+>>> from negsample.word2vec.corpus import Corpus
 >>> corpus = Corpus([["a", "b", "a"], ["b", "c"]])
 >>> counter = corpus.count_words()
 >>> vocab = counter.build(min_count=2)
@@ -29,64 +25,24 @@ Example
 
 from __future__ import annotations
 
-import codecs
-import contextlib
-import gzip
 import os
-import shutil
 import sys
-import tempfile
-import threading
 import warnings
-import zlib
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
 
 import numpy as np
 
-from .vocab import Vocabulary, VocabularyCounter
+from ...vocab import Vocabulary, VocabularyCounter
+from . import encoded as encoded_module
+from . import text as text_module
+from .encoded import SPILL_TOKENS, ChunkSink, EncodedCorpus, in_vocabulary_only
+from .scan import scan_files
+from .text import CorpusError, invalid_bytes_seen, open_corpus_file, start_pass, utf8_decoder
 
-__all__ = ["ChunkSink", "Corpus", "CorpusError", "EncodedCorpus", "TokenBlock", "in_vocabulary_only"]
-
-_BLOCK_BYTES = 1 << 22  # 4 MiB of text per block
-_CHUNK_TOKENS = 1 << 20  # ids per encoded chunk
-_SPILL_TOKENS = 1 << 28  # encoded ids held in memory before chunks go to disk (1 GiB of int32)
-
-
-class CorpusError(ValueError):
-    """The corpus is missing, empty or unreadable; the message names the source."""
-
-
-# One replacement handler for the whole process; counts live in a thread-local so that two corpora
-# read in two threads keep separate tallies.
-_tally = threading.local()
-
-
-def _count_and_replace(exc: UnicodeDecodeError):
-    _tally.invalid = getattr(_tally, "invalid", 0) + (exc.end - exc.start)
-    return "\ufffd", exc.end
-
-
-codecs.register_error("negsample.count_replace", _count_and_replace)
-
-
-def _utf8_decoder():
-    """An incremental UTF-8 decoder that replaces invalid bytes and counts them (see ``_tally``)."""
-    return codecs.getincrementaldecoder("utf-8")(errors="negsample.count_replace")
-
-
-@contextlib.contextmanager
-def _open_corpus_file(path: Path):
-    """Open a corpus file for binary reading (``.gz`` decompressed); any read error in the block
-    becomes a :class:`CorpusError` that names the file."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rb") as fh:
-            yield fh
-    except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
-        raise CorpusError(f"cannot read corpus file {path}: {exc}") from exc
+__all__ = ["Corpus", "TokenBlock"]
 
 
 @dataclass
@@ -95,37 +51,6 @@ class TokenBlock:
 
     tokens: list[str]
     lengths: list[int]
-
-
-@dataclass
-class EncodedCorpus:
-    """A corpus as int32 ids (in-vocabulary words only) in chunks.
-
-    Attributes
-    ----------
-    chunks : list of (ids, lengths)
-        ``ids``: int32, shape (n,); ``lengths``: int32, shape (n_sentences,), summing to n.
-        Sentences left with fewer than 2 in-vocabulary words are dropped: they give no training pair.
-    n_words : int
-        In-vocabulary tokens kept (sum over chunks).
-    raw_words : int
-        Tokens read, including out-of-vocabulary ones.
-    """
-
-    chunks: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
-    n_words: int = 0
-    raw_words: int = 0
-    _spill_dir: str | None = None
-
-    def close(self) -> None:
-        """Drop the chunks and delete any spilled files."""
-        self.chunks = []
-        if self._spill_dir is not None:
-            shutil.rmtree(self._spill_dir, ignore_errors=True)
-            self._spill_dir = None
-
-    def __del__(self):
-        self.close()
 
 
 class Corpus:
@@ -176,17 +101,17 @@ class Corpus:
     # -- reading -----------------------------------------------------------------------------------
     def blocks(self) -> Iterator[TokenBlock]:
         """One pass over the corpus as token blocks; sets ``raw_words`` and ``invalid_bytes`` at the end."""
-        _tally.invalid = 0
+        start_pass()
         raw = 0
         source = self._file_blocks() if self.files is not None else self._iterable_blocks()
         for block in source:
             raw += len(block.tokens)
             yield block
-        self._pass_done(raw, stacklevel=4)
+        self._pass_done(raw, invalid_bytes_seen(), stacklevel=4)
 
-    def _pass_done(self, raw_words: int, stacklevel: int) -> None:
+    def _pass_done(self, raw_words: int, invalid_bytes: int, stacklevel: int) -> None:
         self.raw_words = raw_words
-        self.invalid_bytes = _tally.invalid
+        self.invalid_bytes = invalid_bytes
         if self.invalid_bytes:
             warnings.warn(
                 f"{self.name}: replaced {self.invalid_bytes} invalid UTF-8 byte(s) with U+FFFD",
@@ -206,43 +131,15 @@ class Corpus:
 
     def _file_blocks(self) -> Iterator[TokenBlock]:
         for path in self.files:
-            with _open_corpus_file(path) as fh:
+            with open_corpus_file(path) as fh:
                 yield from self._stream_blocks(fh, path)
 
-    def _utf8_blocks(self, on_bytes: Callable[[int], object] | None = None) -> Iterator[tuple[bytes, bool]]:
-        """The files' text as ``(data, last)`` blocks of valid UTF-8 holding whole characters;
-        ``last`` marks a file's final block. Invalid bytes become U+FFFD and are counted.
-        ``on_bytes(n)`` is told how many bytes of the files on disk each block consumed (compressed
-        bytes for ``.gz``), so that they add up to :meth:`disk_bytes`.
-
-        Starts a pass: call :meth:`_pass_done` when it is over.
-        """
-        if self.files is None:
-            raise TypeError("_utf8_blocks reads files; this corpus is an iterable of token lists")
-        _tally.invalid = 0
-        for path in self.files:
-            decoder = _utf8_decoder()
-            with _open_corpus_file(path) as fh:
-                raw = fh.fileobj if isinstance(fh, gzip.GzipFile) else fh
-                done = 0
-                while True:
-                    data = fh.read(_BLOCK_BYTES)
-                    if on_bytes is not None:
-                        position = raw.tell()
-                        on_bytes(position - done)
-                        done = position
-                    # Decoding and re-encoding costs ~1 ms per MB and makes the bytes exactly what
-                    # the str-based reader sees, replacements included.
-                    yield decoder.decode(data, final=not data).encode("utf-8"), not data
-                    if not data:
-                        break
-
     def _stream_blocks(self, fh, path: Path) -> Iterator[TokenBlock]:
-        decoder = _utf8_decoder()
+        decoder = utf8_decoder()
         carry = ""  # an unfinished last line
         carried_tokens: list[str] = []  # tokens of a single huge line seen so far
         while True:
-            data = fh.read(_BLOCK_BYTES)
+            data = fh.read(text_module.BLOCK_BYTES)  # looked up here so tests can shrink it
             final = not data
             text = carry + decoder.decode(data, final=final)
             if final:
@@ -293,7 +190,7 @@ class Corpus:
             words = list(sentence)
             if words:
                 self._split_long(tokens, lengths, words)
-            if len(tokens) >= _CHUNK_TOKENS:
+            if len(tokens) >= encoded_module.CHUNK_TOKENS:
                 yield TokenBlock(tokens, lengths)
                 tokens, lengths = [], []
         if tokens:
@@ -321,7 +218,7 @@ class Corpus:
             raise CorpusError(f"corpus {self.name} is empty: no tokens found")
         return counter
 
-    def encode(self, vocab: Vocabulary, *, spill_tokens: int = _SPILL_TOKENS) -> EncodedCorpus:
+    def encode(self, vocab: Vocabulary, *, spill_tokens: int = SPILL_TOKENS) -> EncodedCorpus:
         """Second pass: map tokens to int32 ids, dropping out-of-vocabulary words.
 
         Parameters
@@ -340,11 +237,11 @@ class Corpus:
         return sink.finish(raw_words=self.raw_words)
 
     def count_and_encode(self, *, min_count: int = 5, max_final_vocab: int | None = None,
-                         max_vocab_size: int | None = None, spill_tokens: int = _SPILL_TOKENS,
+                         max_vocab_size: int | None = None, spill_tokens: int = SPILL_TOKENS,
                          progress: bool = False) -> tuple[Vocabulary, EncodedCorpus]:
         """Count the words, build the :class:`Vocabulary` and encode the corpus.
 
-        Files are read once, by the compiled scanner (:mod:`negsample.scan`), with a progress bar
+        Files are read once, by the compiled scanner (:mod:`negsample.word2vec.corpus.scan`), with a progress bar
         over the bytes read when ``progress`` is on; iterables of token lists, and
         ``max_vocab_size`` (which prunes while counting), take two Python passes.
         Raises :class:`CorpusError` when no word is frequent enough.
@@ -353,11 +250,11 @@ class Corpus:
         if one_pass:
             from tqdm.auto import tqdm
 
-            from .scan import scan_files
-
             with tqdm(total=self.disk_bytes(), unit="B", unit_scale=True, desc="reading", file=sys.stderr,
                       disable=not progress, dynamic_ncols=True, mininterval=0.5) as bar:
-                scanned = scan_files(self, spill_tokens=spill_tokens, on_bytes=bar.update)
+                scanned = scan_files(self.files, max_sentence_length=self.max_sentence_length, name=self.name,
+                                     spill_tokens=spill_tokens, on_bytes=bar.update)
+            self._pass_done(scanned.raw_words, scanned.invalid_bytes, stacklevel=3)
             vocab = scanned.build(min_count=min_count, max_final_vocab=max_final_vocab)
             most_common = scanned.most_common
         else:
@@ -371,68 +268,3 @@ class Corpus:
             )
         encoded = scanned.encode(vocab) if one_pass else self.encode(vocab, spill_tokens=spill_tokens)
         return vocab, encoded
-
-
-def in_vocabulary_only(ids: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Drop out-of-vocabulary tokens (id -1), then sentences left with one word (they give no pair).
-
-    ids : int32 (n,); lengths : int (n_sentences,) summing to n.
-    Returns (ids int32, lengths int32) of what is kept; sentences left empty disappear.
-    """
-    keep = ids >= 0
-    sentence_of_token = np.repeat(np.arange(lengths.shape[0]), lengths)
-    kept_lengths = np.bincount(sentence_of_token[keep], minlength=lengths.shape[0])
-    ids = ids[keep]
-    if (kept_lengths == 1).any():
-        lone = np.repeat(kept_lengths == 1, kept_lengths)
-        ids = ids[~lone]
-        kept_lengths = np.where(kept_lengths == 1, 0, kept_lengths)
-    return ids, kept_lengths[kept_lengths > 0].astype(np.int32)
-
-
-class ChunkSink:
-    """Collects (ids, lengths) blocks into an :class:`EncodedCorpus` of chunks of about 2^20 ids.
-
-    Past ``spill_tokens`` ids, chunks are written to ``.npy`` files in a temporary folder and
-    memory-mapped back, so a corpus larger than memory streams.
-    """
-
-    def __init__(self, spill_tokens: int = _SPILL_TOKENS):
-        self.encoded = EncodedCorpus()
-        self.spill_tokens = spill_tokens
-        self._ids: list[np.ndarray] = []
-        self._lengths: list[np.ndarray] = []
-        self._pending = 0
-
-    def add(self, ids: np.ndarray, lengths: np.ndarray) -> None:
-        if ids.shape[0] == 0:
-            return
-        self._ids.append(ids)
-        self._lengths.append(lengths)
-        self._pending += ids.shape[0]
-        self.encoded.n_words += ids.shape[0]
-        if self._pending >= _CHUNK_TOKENS:
-            self._flush()
-
-    def finish(self, *, raw_words: int) -> EncodedCorpus:
-        if self._pending:
-            self._flush()
-        self.encoded.raw_words = raw_words
-        return self.encoded
-
-    def _flush(self) -> None:
-        encoded = self.encoded
-        ids = np.concatenate(self._ids) if len(self._ids) > 1 else self._ids[0]
-        lengths = np.concatenate(self._lengths) if len(self._lengths) > 1 else self._lengths[0]
-        self._ids.clear()
-        self._lengths.clear()
-        self._pending = 0
-        if encoded.n_words > self.spill_tokens:
-            if encoded._spill_dir is None:
-                encoded._spill_dir = tempfile.mkdtemp(prefix="negsample-corpus-")
-            base = os.path.join(encoded._spill_dir, f"chunk{len(encoded.chunks):06d}")
-            np.save(base + "-ids.npy", ids)
-            np.save(base + "-len.npy", lengths)
-            ids = np.load(base + "-ids.npy", mmap_mode="r")
-            lengths = np.load(base + "-len.npy", mmap_mode="r")
-        encoded.chunks.append((ids, lengths))

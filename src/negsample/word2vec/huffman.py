@@ -9,6 +9,7 @@ Codes and points are stored flat (no padding, no length cap): word w's code is
 
 Example
 -------
+>>> from negsample.word2vec.huffman import build_huffman
 >>> tree = build_huffman([5, 3, 1, 1])
 >>> tree.code(0), tree.code(3)
 ([1], [0, 0, 0])
@@ -19,7 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
+
+from .._kernels.huffman import huffman_merge, huffman_paths
 
 __all__ = ["HuffmanTree", "build_huffman"]
 
@@ -43,59 +45,6 @@ class HuffmanTree:
         return np.diff(self.offsets)
 
 
-@njit(cache=True)
-def _merge(sorted_counts):
-    # Two-queue O(n) Huffman build over counts sorted in descending order: leaves are consumed from
-    # the tail (smallest first), merged nodes are created in non-decreasing order of weight.
-    n = sorted_counts.shape[0]
-    weight = np.empty(2 * n - 1, dtype=np.float64)
-    weight[:n] = sorted_counts
-    parent = np.zeros(2 * n - 1, dtype=np.int64)
-    is_right = np.zeros(2 * n - 1, dtype=np.uint8)
-    leaf = n - 1
-    node = n
-    for merged in range(n, 2 * n - 1):
-        pick = np.empty(2, dtype=np.int64)
-        for k in range(2):
-            if leaf >= 0 and (node >= merged or weight[leaf] < weight[node]):
-                pick[k] = leaf
-                leaf -= 1
-            else:
-                pick[k] = node
-                node += 1
-        weight[merged] = weight[pick[0]] + weight[pick[1]]
-        parent[pick[0]] = merged
-        parent[pick[1]] = merged
-        is_right[pick[1]] = 1
-    return parent, is_right
-
-
-@njit(cache=True)
-def _paths(parent, is_right, n):
-    root = 2 * n - 2
-    lengths = np.zeros(n, dtype=np.int64)
-    for w in range(n):
-        b = w
-        while b != root:
-            lengths[w] += 1
-            b = parent[b]
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    for w in range(n):
-        offsets[w + 1] = offsets[w] + lengths[w]
-    codes = np.empty(offsets[n], dtype=np.uint8)
-    points = np.empty(offsets[n], dtype=np.int32)
-    for w in range(n):
-        # Walk leaf -> root, writing from the end so the stored code reads root -> leaf.
-        b = w
-        i = offsets[w + 1] - 1
-        while b != root:
-            codes[i] = is_right[b]
-            points[i] = parent[b] - n
-            b = parent[b]
-            i -= 1
-    return offsets, codes, points
-
-
 def build_huffman(counts) -> HuffmanTree:
     """Build the tree for word counts (any order; ties broken by index).
 
@@ -108,8 +57,8 @@ def build_huffman(counts) -> HuffmanTree:
     if counts.ndim != 1 or n < 2:
         raise ValueError(f"hierarchical softmax needs at least 2 words in the vocabulary, got {n}")
     order = np.argsort(-counts, kind="stable")
-    parent, is_right = _merge(counts[order])
-    offsets, codes, points = _paths(parent, is_right, n)
+    parent, is_right = huffman_merge(counts[order])
+    offsets, codes, points = huffman_paths(parent, is_right, n)
     if np.array_equal(order, np.arange(n)):
         return HuffmanTree(offsets, codes, points)
     # Map back from sorted positions to the caller's word order.

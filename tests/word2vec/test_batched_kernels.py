@@ -2,31 +2,36 @@
 
 import numpy as np
 import pytest
-from reference_word2vec_batched import reference_batched_cbow_job, reference_batched_skipgram_job
-from test_kernels import _copy, _setup
+from test_pair_kernels import _copy, _setup
 from test_word2vec import assert_planted_clusters_recovered, planted_corpus
 
 from negsample import Word2Vec
-from negsample._kernels.word2vec import sigmoid_tables, sync_hot_rows
+from negsample._kernels.hot_rows import sync_hot_rows
+from negsample._kernels.logistic import sigmoid_tables
 from negsample._kernels.word2vec_batched import (
     CENTERS_PER_BATCH,
     train_cbow_batched_job,
     train_skipgram_batched_job,
 )
 from negsample.word2vec import Word2VecConfig
-
-NO_TREE = (np.zeros((0, 1), np.float32), np.zeros(0, np.int64), np.zeros(0, np.uint8), np.zeros(0, np.int32))
+from negsample.word2vec.objectives import ContextWindow, NegativeSampling
+from negsample.word2vec.reference import reference_cbow_batched_job, reference_skipgram_batched_job
 
 
 def _args(seed, k):
     ids, lengths, inputs, keep, negative, _ = _copy(_setup(True, False, seed=seed))
-    return ids, lengths, inputs, keep, (*negative[:3], k)
+    return ids, lengths, inputs, keep, negative._replace(k=k)
 
 
-def _hot_copy(out, hot_rows):
+def _fresh(negative):
+    """The objective with output rows of its own (the twin and the kernel each train a copy)."""
+    return negative._replace(out=negative.out.copy())
+
+
+def _hot_copy(negative, hot_rows):
     """What the trainer gives a thread: a private copy of the first ``hot_rows`` output rows."""
-    hot = out[:hot_rows].copy()
-    return hot, hot.copy()
+    hot = negative.out[:hot_rows].copy()
+    return negative._replace(hot=hot), hot.copy()
 
 
 def _run_both(seed, k, window, alpha_start=0.05, alpha_end=0.01, hot_rows=0):
@@ -35,11 +40,13 @@ def _run_both(seed, k, window, alpha_start=0.05, alpha_end=0.01, hot_rows=0):
     tables = sigmoid_tables()
     rng_fast = np.array([987 + seed], np.uint64)
     rng_slow = rng_fast.copy()
-    hot, hot_base = _hot_copy(fast[4][0], hot_rows)
-    result = train_skipgram_batched_job(*fast, window, alpha_start, alpha_end, rng_fast, tables, hot)
-    sync_hot_rows(fast[4][0], hot, hot_base)
-    np.testing.assert_array_equal(hot, fast[4][0][:hot_rows])  # refreshed from the shared rows
-    ref = reference_batched_skipgram_job(*slow, window, alpha_start, alpha_end, rng_slow, tables)
+    negative, hot_base = _hot_copy(fast[4], hot_rows)
+    result = train_skipgram_batched_job(*fast[:4], ContextWindow(window, True), negative, None, alpha_start,
+                                        alpha_end, rng_fast, tables)
+    sync_hot_rows(fast[4].out, negative.hot, hot_base)
+    np.testing.assert_array_equal(negative.hot, fast[4].out[:hot_rows])  # refreshed from the shared rows
+    ref = reference_skipgram_batched_job(*slow[:4], ContextWindow(window, True), slow[4], None, alpha_start,
+                                         alpha_end, rng_slow, tables)
     return fast, slow, result, ref, rng_fast, rng_slow
 
 
@@ -53,11 +60,11 @@ def test_batched_kernel_matches_numpy_reference(seed, k, window, hot_rows):
     assert examples == ref_examples > 0
     assert rng_fast[0] == rng_slow[0], "the kernel consumed a different number of random draws"
     np.testing.assert_allclose(fast[2], slow[2], rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(fast[4][0], slow[4][0], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(fast[4].out, slow[4].out, rtol=1e-4, atol=1e-5)
     # The kernel's loss comes from a 1000-entry table; the reference's is exact.
     assert loss == pytest.approx(ref_loss, rel=1e-2)
     start = _args(seed, k)
-    assert not np.allclose(fast[2], start[2]) and not np.allclose(fast[4][0], start[4][0])
+    assert not np.allclose(fast[2], start[2]) and not np.allclose(fast[4].out, start[4].out)
 
 
 def test_batched_kernel_accumulates_repeated_rows():
@@ -72,31 +79,33 @@ def test_batched_kernel_accumulates_repeated_rows():
     out = (rng.standard_normal((3, 8)) * 0.4).astype(np.float32)
     keep = np.ones(3, np.float32)
     tables = sigmoid_tables()
-    fast = (inputs.copy(), (out.copy(), noise.threshold, noise.alias, 6))
-    slow = (inputs.copy(), (out.copy(), noise.threshold, noise.alias, 6))
+    empty = np.zeros((0, 8), np.float32)
+    fast = (inputs.copy(), NegativeSampling(out.copy(), empty, noise.threshold, noise.alias, 6))
+    slow = (inputs.copy(), NegativeSampling(out.copy(), empty, noise.threshold, noise.alias, 6))
     rng_fast, rng_slow = np.array([11], np.uint64), np.array([11], np.uint64)
-    hot, hot_base = _hot_copy(fast[1][0], 2)
-    train_skipgram_batched_job(ids, lengths, fast[0], keep, fast[1], 4, 0.1, 0.05, rng_fast, tables, hot)
-    sync_hot_rows(fast[1][0], hot, hot_base)
-    reference_batched_skipgram_job(ids, lengths, slow[0], keep, slow[1], 4, 0.1, 0.05, rng_slow, tables)
+    negative, hot_base = _hot_copy(fast[1], 2)
+    window = ContextWindow(4, True)
+    train_skipgram_batched_job(ids, lengths, fast[0], keep, window, negative, None, 0.1, 0.05, rng_fast, tables)
+    sync_hot_rows(fast[1].out, negative.hot, hot_base)
+    reference_skipgram_batched_job(ids, lengths, slow[0], keep, window, slow[1], None, 0.1, 0.05, rng_slow, tables)
     assert rng_fast[0] == rng_slow[0]
     np.testing.assert_allclose(fast[0], slow[0], rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(fast[1][0], slow[1][0], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(fast[1].out, slow[1].out, rtol=1e-4, atol=1e-5)
 
 
 def test_batched_kernel_draws_k_per_window_not_per_pair():
     """Fewer random draws than the classic kernel: one set of k negatives per window."""
-    from negsample._kernels.word2vec import train_skipgram_job
+    from negsample._kernels.word2vec_pairs import train_skipgram_job
 
     args = _args(0, 5)
     rng_batched = np.array([5], np.uint64)
     rng_classic = rng_batched.copy()
     ids, lengths, inputs, keep, negative = args
-    tree = (np.zeros((0, inputs.shape[1]), np.float32), *NO_TREE[1:])
-    _, ex_b = train_skipgram_batched_job(ids, lengths, inputs.copy(), keep, (negative[0].copy(), *negative[1:]),
-                                         3, 0.05, 0.01, rng_batched, sigmoid_tables(), _hot_copy(negative[0], 0)[0])
-    _, ex_c = train_skipgram_job(ids, lengths, inputs.copy(), keep, (negative[0].copy(), *negative[1:]), tree,
-                                 3, 0.05, 0.01, rng_classic, sigmoid_tables(), inputs[:0], inputs[:0])
+    window = ContextWindow(3, True)
+    _, ex_b = train_skipgram_batched_job(ids, lengths, inputs.copy(), keep, window, _fresh(negative), None,
+                                         0.05, 0.01, rng_batched, sigmoid_tables())
+    _, ex_c = train_skipgram_job(ids, lengths, inputs.copy(), keep, window, _fresh(negative), None,
+                                 0.05, 0.01, rng_classic, sigmoid_tables())
     # splitmix64 adds a constant to the state per draw, so the state's advance counts the draws.
     inverse = pow(0x9E3779B97F4A7C15, -1, 2**64)
     draws_b = (int(rng_batched[0]) - 5) * inverse % 2**64
@@ -107,28 +116,28 @@ def test_batched_kernel_draws_k_per_window_not_per_pair():
 
 def test_batched_learning_rate_zero_leaves_weights_untouched():
     ids, lengths, inputs, keep, negative = _args(0, 3)
-    before, before_out = inputs.copy(), negative[0].copy()
-    hot, hot_base = _hot_copy(negative[0], 4)
-    train_skipgram_batched_job(ids, lengths, inputs, keep, negative, 3, 0.0, 0.0, np.ones(1, np.uint64),
-                               sigmoid_tables(), hot)
-    sync_hot_rows(negative[0], hot, hot_base)
+    before, before_out = inputs.copy(), negative.out.copy()
+    private, hot_base = _hot_copy(negative, 4)
+    train_skipgram_batched_job(ids, lengths, inputs, keep, ContextWindow(3, True), private, None, 0.0, 0.0,
+                               np.ones(1, np.uint64), sigmoid_tables())
+    sync_hot_rows(negative.out, private.hot, hot_base)
     np.testing.assert_array_equal(inputs, before)
-    np.testing.assert_array_equal(negative[0], before_out)
+    np.testing.assert_array_equal(negative.out, before_out)
 
 
 def _run_cbow(args, window, cbow_mean, seed, alpha=(0.05, 0.01), hot_rows=0):
     ids, lengths, inputs, keep, negative = args
-    fast = (inputs.copy(), (negative[0].copy(), *negative[1:]))
-    slow = (inputs.copy(), (negative[0].copy(), *negative[1:]))
+    fast = (inputs.copy(), _fresh(negative))
+    slow = (inputs.copy(), _fresh(negative))
     tables = sigmoid_tables()
     rng_fast = np.array([seed], np.uint64)
     rng_slow = rng_fast.copy()
-    hot, hot_base = _hot_copy(fast[1][0], hot_rows)
-    result = train_cbow_batched_job(ids, lengths, fast[0], keep, fast[1], window, *alpha, rng_fast, tables,
-                                    hot, cbow_mean)
-    sync_hot_rows(fast[1][0], hot, hot_base)
-    ref = reference_batched_cbow_job(ids, lengths, slow[0], keep, slow[1], window, *alpha, rng_slow, tables,
-                                     cbow_mean, CENTERS_PER_BATCH)
+    private, hot_base = _hot_copy(fast[1], hot_rows)
+    context = ContextWindow(window, cbow_mean)
+    result = train_cbow_batched_job(ids, lengths, fast[0], keep, context, private, None, *alpha, rng_fast, tables)
+    sync_hot_rows(fast[1].out, private.hot, hot_base)
+    ref = reference_cbow_batched_job(ids, lengths, slow[0], keep, context, slow[1], None, *alpha, rng_slow, tables,
+                                     CENTERS_PER_BATCH)
     return fast, slow, result, ref, rng_fast, rng_slow
 
 
@@ -142,9 +151,9 @@ def test_batched_cbow_matches_numpy_reference(seed, k, window, cbow_mean, hot_ro
     assert examples == ref_examples > CENTERS_PER_BATCH  # more than one batch
     assert rng_fast[0] == rng_slow[0], "the kernel consumed a different number of random draws"
     np.testing.assert_allclose(fast[0], slow[0], rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(fast[1][0], slow[1][0], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(fast[1].out, slow[1].out, rtol=1e-4, atol=1e-5)
     assert loss == pytest.approx(ref_loss, rel=1e-2)
-    assert not np.allclose(fast[0], args[2]) and not np.allclose(fast[1][0], args[4][0])
+    assert not np.allclose(fast[0], args[2]) and not np.allclose(fast[1].out, args[4].out)
 
 
 def test_batched_cbow_accumulates_repeated_rows():
@@ -157,11 +166,12 @@ def test_batched_cbow_accumulates_repeated_rows():
     noise = Unigram(np.array([5, 3, 2]))
     inputs = (rng.standard_normal((3, 8)) * 0.4).astype(np.float32)
     out = (rng.standard_normal((3, 8)) * 0.4).astype(np.float32)
-    args = (ids, lengths, inputs, np.ones(3, np.float32), (out, noise.threshold, noise.alias, 6))
+    negative = NegativeSampling(out, np.zeros((0, 8), np.float32), noise.threshold, noise.alias, 6)
+    args = (ids, lengths, inputs, np.ones(3, np.float32), negative)
     fast, slow, _, _, rng_fast, rng_slow = _run_cbow(args, 4, True, 13, alpha=(0.1, 0.05), hot_rows=2)
     assert rng_fast[0] == rng_slow[0]
     np.testing.assert_allclose(fast[0], slow[0], rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(fast[1][0], slow[1][0], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(fast[1].out, slow[1].out, rtol=1e-4, atol=1e-5)
 
 
 # With two workers the most frequent output rows train in thread-private copies; quality must not suffer.

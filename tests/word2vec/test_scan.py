@@ -6,16 +6,23 @@ import sys
 import numpy as np
 import pytest
 
-import negsample.corpus as corpus_module
-import negsample.scan as scan_module
-from negsample.corpus import Corpus, CorpusError
-from negsample.scan import scan_files
+import negsample.word2vec.corpus.encoded as encoded_module
+import negsample.word2vec.corpus.scan as scan_module
+import negsample.word2vec.corpus.source as source_module
+import negsample.word2vec.corpus.text as text_module
+from negsample.word2vec.corpus import Corpus, CorpusError
+from negsample.word2vec.corpus.scan import scan_files
 
 
 def _two_pass(corpus, **build):
     counter = corpus.count_words()
     vocab = counter.build(**build)
     return counter, vocab, corpus.encode(vocab)
+
+
+def _scan(corpus, **kwargs):
+    """The scanner on a Corpus's files, as ``Corpus.count_and_encode`` calls it."""
+    return scan_files(corpus.files, max_sentence_length=corpus.max_sentence_length, name=corpus.name, **kwargs)
 
 
 def _flat(encoded):
@@ -30,11 +37,11 @@ def _assert_same_as_python(path, max_sentence_length=10_000, **build):
     slow_corpus = Corpus(path, max_sentence_length=max_sentence_length)
     counter, slow_vocab, slow = _two_pass(slow_corpus, **build)
     fast_corpus = Corpus(path, max_sentence_length=max_sentence_length)
-    scanned = scan_files(fast_corpus)
+    scanned = _scan(fast_corpus)
     assert scanned.words == list(counter.counts.keys())  # first-appearance order
     assert scanned.counts.tolist() == list(counter.counts.values())
     assert scanned.raw_words == slow_corpus.raw_words == slow.raw_words
-    assert fast_corpus.invalid_bytes == slow_corpus.invalid_bytes
+    assert scanned.invalid_bytes == slow_corpus.invalid_bytes
     vocab = scanned.build(**build)
     assert vocab.index_to_key == slow_vocab.index_to_key
     assert vocab.counts.tolist() == slow_vocab.counts.tolist()
@@ -49,7 +56,7 @@ def test_splits_exactly_where_str_split_does_for_every_code_point(tmp_path):
     points = [c for c in range(1, sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF and c != 10]
     path = tmp_path / "every.txt"
     path.write_text("".join(f"x{chr(c)}y\n" for c in points), encoding="utf-8")
-    scanned = scan_files(Corpus(path))
+    scanned = _scan(Corpus(path))
     ids, lengths = _flat(scanned.provisional)
     spaces = [c for c in points if chr(c).isspace()]
     assert len(spaces) == 28  # Python 3.11's list, \n excluded
@@ -63,7 +70,7 @@ def test_same_vocabulary_and_ids_as_the_python_reader(tmp_path, monkeypatch):
     """Unicode spaces, CRLF, tabs, empty lines, long lines and invalid bytes, read in 7-byte blocks
     (tokens, multi-byte characters and sentences all cross block boundaries) with a table that has
     to grow several times."""
-    monkeypatch.setattr(corpus_module, "_BLOCK_BYTES", 7)
+    monkeypatch.setattr(text_module, "BLOCK_BYTES", 7)
     monkeypatch.setattr(scan_module._WordTable.__init__, "__defaults__", (2,))
     rng = np.random.default_rng(0)
     alphabet = ["a", "b", "é", "ж", "好", "🙂", "ab", "the", "of", "x" * 30]
@@ -85,7 +92,7 @@ def test_same_vocabulary_and_ids_as_the_python_reader(tmp_path, monkeypatch):
 
 
 def test_a_token_longer_than_a_block_and_exact_multiples_of_the_sentence_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(corpus_module, "_BLOCK_BYTES", 16)
+    monkeypatch.setattr(text_module, "BLOCK_BYTES", 16)
     path = tmp_path / "long.txt"
     path.write_text("a b c d\n" + "q" * 100 + " a b\n" + " ".join(["a", "b"] * 6) + "\n\n\nc d c\n")
     _, encoded = _assert_same_as_python(path, max_sentence_length=4, min_count=1)
@@ -103,25 +110,25 @@ def test_gz_and_directories_end_a_sentence_at_each_file_end(tmp_path):
 
 
 def test_progress_hears_every_byte_on_disk(tmp_path, monkeypatch):
-    monkeypatch.setattr(corpus_module, "_BLOCK_BYTES", 1000)
+    monkeypatch.setattr(text_module, "BLOCK_BYTES", 1000)
     (tmp_path / "a.txt").write_text("a b c\n" * 1000)
     with gzip.open(tmp_path / "b.txt.gz", "wt") as fh:
         fh.write("c d e\n" * 20_000)
     corpus = Corpus(tmp_path)
     seen = []
-    scan_files(corpus, on_bytes=seen.append)
+    _scan(corpus, on_bytes=seen.append)
     assert len(seen) > 10 and min(seen) >= 0
     assert sum(seen) == corpus.disk_bytes() == sum(p.stat().st_size for p in tmp_path.iterdir())
 
 
 def test_spilled_chunks_match_and_are_cleaned_up(tmp_path, monkeypatch):
-    monkeypatch.setattr(corpus_module, "_CHUNK_TOKENS", 50)
-    monkeypatch.setattr(corpus_module, "_BLOCK_BYTES", 256)
+    monkeypatch.setattr(encoded_module, "CHUNK_TOKENS", 50)
+    monkeypatch.setattr(text_module, "BLOCK_BYTES", 256)
     path = tmp_path / "c.txt"
     rng = np.random.default_rng(1)
     path.write_text("\n".join(" ".join(f"w{i}" for i in rng.zipf(1.5, 20) % 60) for _ in range(100)))
-    memory = scan_files(Corpus(path))
-    spilled = scan_files(Corpus(path), spill_tokens=100)
+    memory = _scan(Corpus(path))
+    spilled = _scan(Corpus(path), spill_tokens=100)
     folder = spilled.provisional._spill_dir
     assert folder is not None and len(spilled.provisional.chunks) > 2
     vocab = memory.build(min_count=2)
@@ -136,7 +143,7 @@ def test_empty_corpus_and_too_rare_words_are_reported(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text(" \n\t\n")
     with pytest.raises(CorpusError, match="empty"):
-        scan_files(Corpus(empty))
+        _scan(Corpus(empty))
     rare = tmp_path / "rare.txt"
     rare.write_text("a b b\n")
     with pytest.raises(CorpusError, match="the most frequent, 'b', occurs 2 times"):
@@ -146,12 +153,12 @@ def test_empty_corpus_and_too_rare_words_are_reported(tmp_path):
 def test_a_corrupt_gzip_is_named_by_the_scanner_too(tmp_path):
     (tmp_path / "bad.gz").write_bytes(b"\x1f\x8b\x08\x00garbage-not-deflate")
     with pytest.raises(CorpusError, match="cannot read corpus file .*bad.gz"):
-        scan_files(Corpus(tmp_path / "bad.gz"))
+        _scan(Corpus(tmp_path / "bad.gz"))
 
 
 def test_max_vocab_size_and_iterables_take_the_python_reader(tmp_path, monkeypatch):
     calls = []
-    monkeypatch.setattr(scan_module, "scan_files", lambda *a, **k: calls.append(1))
+    monkeypatch.setattr(source_module, "scan_files", lambda *a, **k: calls.append(1))
     path = tmp_path / "c.txt"
     path.write_text("a b a c\n")
     vocab, encoded = Corpus(path).count_and_encode(min_count=1, max_vocab_size=10)

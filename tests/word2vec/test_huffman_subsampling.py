@@ -3,8 +3,8 @@ import heapq
 import numpy as np
 import pytest
 
-from negsample.huffman import build_huffman
-from negsample.subsampling import keep_probabilities
+from negsample.word2vec.huffman import build_huffman
+from negsample.word2vec.subsampling import keep_probabilities
 
 
 def _optimal_cost(counts):

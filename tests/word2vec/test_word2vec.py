@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from negsample import Word2Vec
-from negsample.corpus import Corpus, CorpusError
 from negsample.word2vec import TrainingDivergedError, Word2VecConfig
+from negsample.word2vec.corpus import Corpus, CorpusError
 
 CLUSTERS = 4
 WORDS_PER_CLUSTER = 12
@@ -87,15 +87,15 @@ def test_two_workers_run_every_job_once_per_epoch(sg, hs, batch, monkeypatch):
     worker, whatever thread ran which job."""
     import functools
 
-    import negsample.word2vec.model as model_module
+    import negsample.word2vec.training as training_module
 
-    monkeypatch.setattr(model_module, "plan_jobs", functools.partial(model_module.plan_jobs, job_words=700))
+    monkeypatch.setattr(training_module, "plan_jobs", functools.partial(training_module.plan_jobs, job_words=700))
     kwargs = dict(vector_size=8, min_count=1, sg=sg, hs=hs, negative=0 if hs else 3, epochs=3, seed=5,
                   sample=1e-2, batch_negatives=batch)
     corpus = planted_corpus(sentences=600)
     one = Word2Vec(**kwargs, workers=1).fit(corpus)
     two = Word2Vec(**kwargs, workers=2).fit(corpus)
-    assert len(model_module.plan_jobs(Corpus(corpus).count_and_encode(min_count=1)[1])) > 6
+    assert len(training_module.plan_jobs(Corpus(corpus).count_and_encode(min_count=1)[1])) > 6
     assert [s.examples for s in two.epoch_stats] == [s.examples for s in one.epoch_stats]
     assert all(np.isfinite(s.loss) for s in two.epoch_stats)
 
@@ -127,9 +127,9 @@ def test_epochs_run_on_without_callbacks_and_train_the_same(workers, monkeypatch
     with one thread (where nothing else can differ) the vectors are the same bit for bit."""
     import functools
 
-    import negsample.word2vec.model as model_module
+    import negsample.word2vec.training as training_module
 
-    monkeypatch.setattr(model_module, "plan_jobs", functools.partial(model_module.plan_jobs, job_words=300))
+    monkeypatch.setattr(training_module, "plan_jobs", functools.partial(training_module.plan_jobs, job_words=300))
     kwargs = dict(vector_size=8, min_count=1, epochs=3, workers=workers, seed=4)
     corpus = planted_corpus(sentences=200)
     plain = Word2Vec(**kwargs).fit(corpus)
@@ -145,9 +145,9 @@ def test_epochs_run_on_without_callbacks_and_train_the_same(workers, monkeypatch
 
 
 def test_epoch_tally_finishes_epochs_in_order():
-    from negsample.word2vec.model import _EpochTally
+    from negsample.word2vec.training import EpochTally
 
-    tally = _EpochTally(epochs=3, jobs_per_epoch=2, alpha=0.025)
+    tally = EpochTally(epochs=3, jobs_per_epoch=2, alpha=0.025)
     assert tally.progress(3) == ("epoch 1/3", "lr=0.02500 loss=0.0000")
     tally.add(0, 1.0, 10, 0.02)
     tally.add(1, 2.0, 10, 0.01)
@@ -213,10 +213,10 @@ def test_missing_and_empty_corpus(tmp_path):
 def test_divergence_stops_with_advice(workers, monkeypatch):
     import functools
 
-    import negsample.word2vec.model as model_module
+    import negsample.word2vec.training as training_module
 
     # Short jobs, so that two threads really run (without callbacks, straight across epochs).
-    monkeypatch.setattr(model_module, "plan_jobs", functools.partial(model_module.plan_jobs, job_words=300))
+    monkeypatch.setattr(training_module, "plan_jobs", functools.partial(training_module.plan_jobs, job_words=300))
     with pytest.raises(TrainingDivergedError, match="diverged in epoch 1: .* lower alpha"):
         Word2Vec(vector_size=16, min_count=1, sg=0, cbow_mean=False, window=8, alpha=1e30, sample=0,
                  epochs=3, workers=workers).fit(planted_corpus(sentences=200))

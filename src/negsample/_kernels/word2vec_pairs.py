@@ -1,0 +1,192 @@
+"""word2vec training kernels, one (context, center) example at a time: skip-gram and CBOW over one job.
+
+Architecture and objective are separate, as in fastText: ``train_skipgram_job`` / ``train_cbow_job``
+only build the hidden vector (a context word's input row, or the mean/sum of the context rows) and
+hand it to ``negative_sampling_step`` and/or ``hierarchical_softmax_step``, which update the output
+rows and accumulate the gradient for the hidden vector. The caller then adds that gradient to the
+input rows, exactly as the word2vec C tool does (for CBOW with a mean, the C tool adds the whole
+gradient to every context row, not gradient/count; we do the same).
+
+The objectives arrive as named tuples (:mod:`negsample.word2vec.objectives`): ``negative`` =
+(out, hot, threshold, alias, k), ``tree`` = (out, hot, offsets, codes, points), either one ``None``
+when it is off. Numba compiles one version per combination, so an objective that is off costs no
+test in the loops. ``hot`` is the thread's private copy of the rows nearly every example writes (see
+:mod:`negsample._kernels.hot_rows`); empty, every row is trained in place.
+
+Random draws, in the order a job consumes them (:mod:`negsample.word2vec.reference` replays them):
+per sentence, one draw per token whose keep probability is below 1 (subsampling); then per kept
+center position, one draw for the window shrink; then, per training example, one draw per negative.
+"""
+
+import numpy as np
+from numba import njit
+
+from .alias import draw_alias
+from .logistic import MAX_EXP, SIGMOID_SCALE, gain_and_loss, logistic_loss
+from .windows import sentence_buffer, subsample, window_bounds
+
+__all__ = ["hierarchical_softmax_step", "negative_sampling_step", "train_cbow_job", "train_skipgram_job"]
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def negative_sampling_step(hidden, grad, target, negative, alpha, rng, sigmoid, log_sigmoid):
+    """One negative-sampling example: target is the positive, ``negative.k`` negatives come from the noise.
+
+    hidden : float32 (dim,) -- read only
+    grad : float32 (dim,) -- receives += gradient for ``hidden`` (scaled by ``alpha``)
+    negative : NegativeSampling -- rows ``0 .. n_hot-1`` are trained in ``negative.hot``
+    Returns the example's loss (float64). A negative equal to the target is skipped (C tool rule).
+    """
+    out, hot = negative.out, negative.hot
+    dim = hidden.shape[0]
+    n_hot = hot.shape[0]
+    loss = 0.0
+    for draw in range(negative.k + 1):
+        if draw == 0:
+            word = target
+            label = 1.0
+        else:
+            word = draw_alias(negative.threshold, negative.alias, rng)
+            if word == target:
+                continue
+            label = 0.0
+        row = hot[word] if word < n_hot else out[word]
+        f = np.float32(0.0)
+        for d in range(dim):
+            f += hidden[d] * row[d]
+        g, example_loss = gain_and_loss(f, label, alpha, sigmoid, log_sigmoid)
+        loss += example_loss
+        for d in range(dim):
+            grad[d] += g * row[d]
+            row[d] += g * hidden[d]
+    return loss
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def hierarchical_softmax_step(hidden, grad, target, tree, alpha, sigmoid, log_sigmoid):
+    """One hierarchical-softmax example: a binary logistic step at each inner node on the path.
+
+    tree : HierarchicalSoftmax -- the last ``n_hot`` node rows (the top of the tree, which every
+        path crosses) are trained in ``tree.hot``
+    Nodes where |f| >= MAX_EXP are skipped, as in the C tool and gensim (their gradient is ~0 or the
+    example is hopeless); their loss is still counted so the reported loss is honest.
+    """
+    out, hot, offsets, codes, points = tree.out, tree.hot, tree.offsets, tree.codes, tree.points
+    dim = hidden.shape[0]
+    hot_start = out.shape[0] - hot.shape[0]
+    loss = 0.0
+    for i in range(offsets[target], offsets[target + 1]):
+        node = points[i]
+        label = 1.0 - codes[i]
+        row = hot[node - hot_start] if node >= hot_start else out[node]
+        f = np.float32(0.0)
+        for d in range(dim):
+            f += hidden[d] * row[d]
+        loss += logistic_loss(f, label, log_sigmoid)
+        if f <= -MAX_EXP or f >= MAX_EXP:
+            continue
+        g = np.float32((label - sigmoid[int((f + MAX_EXP) * SIGMOID_SCALE)]) * alpha)
+        for d in range(dim):
+            grad[d] += g * row[d]
+            row[d] += g * hidden[d]
+    return loss
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def train_skipgram_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end,
+                       rng, tables):
+    """Skip-gram over one job; each context word's input row predicts the center word.
+
+    ids : int32 (n_tokens,) -- the job's in-vocabulary ids, sentence after sentence
+    lengths : int32 (n_sentences,) -- sentence lengths, summing to n_tokens
+    inputs : float32 (V, dim) -- the word vectors, updated in place (Hogwild)
+    keep_prob : float32 (V,) -- subsampling keep probabilities
+    window : ContextWindow -- each center draws its reach in [1, window.size]
+    negative : NegativeSampling or None
+    tree : HierarchicalSoftmax or None -- at least one of the two objectives is on
+    alpha_start, alpha_end : float -- learning rate at the first and after the last token of the job
+    rng : uint64 (1,) -- random state, advanced in place
+    tables : (sigmoid, log_sigmoid) float32 tables (:func:`~negsample._kernels.logistic.sigmoid_tables`)
+
+    Returns (loss: float64, examples: int64).
+    """
+    sigmoid, log_sigmoid = tables
+    dim = inputs.shape[1]
+    grad = np.zeros(dim, dtype=np.float32)
+    sentence = sentence_buffer(lengths)
+    n_tokens = ids.shape[0]
+    loss = 0.0
+    examples = 0
+    start = 0
+    for s in range(lengths.shape[0]):
+        stop = start + lengths[s]
+        alpha = alpha_start + (alpha_end - alpha_start) * (start / n_tokens)
+        n = subsample(ids, start, stop, keep_prob, rng, sentence)
+        for i in range(n):
+            center = sentence[i]
+            lo, hi = window_bounds(rng, window.size, i, n)
+            for j in range(lo, hi):
+                if j == i:
+                    continue
+                context = sentence[j]
+                hidden = inputs[context]
+                grad[:] = 0.0
+                # Hierarchical softmax first, then negative sampling, as the C tool orders them.
+                if tree is not None:
+                    loss += hierarchical_softmax_step(hidden, grad, center, tree, alpha, sigmoid, log_sigmoid)
+                if negative is not None:
+                    loss += negative_sampling_step(hidden, grad, center, negative, alpha, rng, sigmoid, log_sigmoid)
+                for d in range(dim):
+                    inputs[context, d] += grad[d]
+                examples += 1
+        start = stop
+    return loss, examples
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def train_cbow_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end, rng, tables):
+    """CBOW over one job: the mean (``window.mean``) or sum of the context rows predicts the center word.
+
+    Arguments as in :func:`train_skipgram_job`. Returns (loss: float64, examples: int64).
+    """
+    sigmoid, log_sigmoid = tables
+    dim = inputs.shape[1]
+    grad = np.zeros(dim, dtype=np.float32)
+    hidden = np.zeros(dim, dtype=np.float32)
+    sentence = sentence_buffer(lengths)
+    n_tokens = ids.shape[0]
+    loss = 0.0
+    examples = 0
+    start = 0
+    for s in range(lengths.shape[0]):
+        stop = start + lengths[s]
+        alpha = alpha_start + (alpha_end - alpha_start) * (start / n_tokens)
+        n = subsample(ids, start, stop, keep_prob, rng, sentence)
+        for i in range(n):
+            center = sentence[i]
+            lo, hi = window_bounds(rng, window.size, i, n)
+            if hi - lo < 2:
+                continue
+            hidden[:] = 0.0
+            for j in range(lo, hi):
+                if j != i:
+                    context = sentence[j]
+                    for d in range(dim):
+                        hidden[d] += inputs[context, d]
+            if window.mean:
+                inv = np.float32(1.0 / (hi - lo - 1))
+                for d in range(dim):
+                    hidden[d] *= inv
+            grad[:] = 0.0
+            if tree is not None:
+                loss += hierarchical_softmax_step(hidden, grad, center, tree, alpha, sigmoid, log_sigmoid)
+            if negative is not None:
+                loss += negative_sampling_step(hidden, grad, center, negative, alpha, rng, sigmoid, log_sigmoid)
+            for j in range(lo, hi):
+                if j != i:
+                    context = sentence[j]
+                    for d in range(dim):
+                        inputs[context, d] += grad[d]
+            examples += 1
+        start = stop
+    return loss, examples

@@ -1,0 +1,251 @@
+"""A slow, obvious NumPy twin of the word2vec job kernels.
+
+Every compiled kernel in :mod:`negsample._kernels.word2vec_pairs` and
+:mod:`negsample._kernels.word2vec_batched` has a twin here that takes the same arguments, replays the
+same random stream (the kernels' splitmix64 draws, called one at a time from Python) in the
+documented order, and does the arithmetic the plain way, in float64 where the kernels use float32.
+One job of a kernel and one job of its twin therefore give the same weights up to float32 rounding
+(the tests check this for every kernel), which is what lets the trace mode show the real algorithm.
+
+The twins ignore ``hot``: they train ``out`` directly, which is what a kernel's private copy adds
+up to once synced.
+
+Example
+-------
+>>> import numpy as np
+>>> from negsample._kernels.logistic import sigmoid_tables
+>>> from negsample.word2vec.objectives import ContextWindow, build_objectives
+>>> from negsample.word2vec.reference import reference_skipgram_job
+>>> negative, _ = build_objectives(np.array([3, 2, 1]), dim=2, negative=1, hs=False)
+>>> inputs = np.full((3, 2), 0.1, np.float32)
+>>> loss, examples = reference_skipgram_job(
+...     np.array([0, 1, 2], np.int32), np.array([3], np.int32), inputs, np.ones(3, np.float32),
+...     ContextWindow(size=1, mean=True), negative, None, 0.025, 0.025, np.ones(1, np.uint64),
+...     sigmoid_tables())
+>>> examples
+4
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from .._kernels.alias import draw_alias
+from .._kernels.logistic import MAX_EXP, SIGMOID_SCALE
+from .._kernels.rng import next_below, next_unit
+from .._kernels.word2vec_batched import CENTERS_PER_BATCH
+
+__all__ = [
+    "logistic_gradient",
+    "logistic_loss",
+    "reference_cbow_batched_job",
+    "reference_cbow_job",
+    "reference_skipgram_batched_job",
+    "reference_skipgram_job",
+    "subsampled_sentences",
+    "window_context",
+]
+
+
+def logistic_gradient(f: float, label: float, alpha: float, sigmoid: np.ndarray, saturate_skip: bool):
+    """alpha * (label - sigmoid(f)) with the C tool's table; ``None`` where hierarchical softmax skips."""
+    if f >= MAX_EXP or f <= -MAX_EXP:
+        if saturate_skip:
+            return None
+        return alpha * (label - (1.0 if f > 0 else 0.0))
+    return alpha * (label - float(sigmoid[int((f + MAX_EXP) * SIGMOID_SCALE)]))
+
+
+def logistic_loss(f: float, label: float) -> float:
+    """Exact -log sigmoid(+-f); the kernels' table agrees to about 1e-2."""
+    z = f if label == 1 else -f
+    return float(np.logaddexp(0.0, -z))
+
+
+def subsampled_sentences(ids, lengths, keep_prob, alpha_start, alpha_end, rng) -> Iterator[tuple[float, list[int]]]:
+    """Yield (alpha, kept words) per sentence, drawing the subsampling coins in the kernels' order.
+
+    Lazy on purpose: a sentence's coins are drawn only when the caller asks for it, i.e. after the
+    previous sentence's window and negative draws, as in the kernels.
+    """
+    start = 0
+    for length in lengths:
+        alpha = alpha_start + (alpha_end - alpha_start) * (start / len(ids))
+        sentence = []
+        for word in ids[start:start + length]:
+            p = keep_prob[word]
+            if p < 1.0 and next_unit(rng) >= p:
+                continue
+            sentence.append(int(word))
+        yield alpha, sentence
+        start += length
+
+
+def window_context(sentence: list[int], i: int, window_size: int, rng) -> list[int]:
+    """Draw center i's window shrink and return its context words, left to right."""
+    reach = window_size - int(next_below(rng, window_size))
+    return [sentence[j] for j in range(max(0, i - reach), min(len(sentence), i + reach + 1)) if j != i]
+
+
+def _negative_sampling(hidden, grad, target, negative, alpha, rng, sigmoid) -> float:
+    out = negative.out
+    loss = 0.0
+    for draw in range(negative.k + 1):
+        if draw == 0:
+            word, label = target, 1.0
+        else:
+            word = int(draw_alias(negative.threshold, negative.alias, rng))
+            if word == target:
+                continue
+            label = 0.0
+        f = float(np.dot(hidden.astype(np.float64), out[word].astype(np.float64)))
+        loss += logistic_loss(f, label)
+        g = logistic_gradient(f, label, alpha, sigmoid, saturate_skip=False)
+        grad += np.float32(g) * out[word]
+        out[word] += np.float32(g) * hidden
+    return loss
+
+
+def _hierarchical_softmax(hidden, grad, target, tree, alpha, sigmoid) -> float:
+    out = tree.out
+    loss = 0.0
+    for i in range(tree.offsets[target], tree.offsets[target + 1]):
+        node, label = tree.points[i], 1.0 - tree.codes[i]
+        f = float(np.dot(hidden.astype(np.float64), out[node].astype(np.float64)))
+        loss += logistic_loss(f, label)
+        g = logistic_gradient(f, label, alpha, sigmoid, saturate_skip=True)
+        if g is None:
+            continue
+        grad += np.float32(g) * out[node]
+        out[node] += np.float32(g) * hidden
+    return loss
+
+
+def _objectives(hidden, grad, center, negative, tree, alpha, rng, sigmoid) -> float:
+    """Hierarchical softmax first, then negative sampling, as the C tool orders them."""
+    loss = 0.0
+    if tree is not None:
+        loss += _hierarchical_softmax(hidden, grad, center, tree, alpha, sigmoid)
+    if negative is not None:
+        loss += _negative_sampling(hidden, grad, center, negative, alpha, rng, sigmoid)
+    return loss
+
+
+def reference_skipgram_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end,
+                           rng, tables) -> tuple[float, int]:
+    """Twin of :func:`~negsample._kernels.word2vec_pairs.train_skipgram_job`: trains in place,
+    returns (loss, examples)."""
+    sigmoid, _ = tables
+    loss, examples = 0.0, 0
+    for alpha, sentence in subsampled_sentences(ids, lengths, keep_prob, alpha_start, alpha_end, rng):
+        for i, center in enumerate(sentence):
+            # One example per context word; each reads its row when its turn comes, after the
+            # updates of earlier examples (a word may appear twice in a window).
+            for c in window_context(sentence, i, window.size, rng):
+                hidden = inputs[c].copy()
+                grad = np.zeros_like(hidden)
+                loss += _objectives(hidden, grad, center, negative, tree, alpha, rng, sigmoid)
+                inputs[c] += grad
+                examples += 1
+    return loss, examples
+
+
+def reference_cbow_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end,
+                       rng, tables) -> tuple[float, int]:
+    """Twin of :func:`~negsample._kernels.word2vec_pairs.train_cbow_job`."""
+    sigmoid, _ = tables
+    loss, examples = 0.0, 0
+    for alpha, sentence in subsampled_sentences(ids, lengths, keep_prob, alpha_start, alpha_end, rng):
+        for i, center in enumerate(sentence):
+            context = window_context(sentence, i, window.size, rng)
+            if not context:
+                continue
+            hidden = inputs[context].sum(axis=0)
+            if window.mean:
+                hidden = hidden * np.float32(1.0 / len(context))
+            hidden = hidden.astype(np.float32)
+            grad = np.zeros_like(hidden)
+            loss += _objectives(hidden, grad, center, negative, tree, alpha, rng, sigmoid)
+            for c in context:
+                inputs[c] += grad
+            examples += 1
+    return loss, examples
+
+
+def reference_skipgram_batched_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start,
+                                   alpha_end, rng, tables) -> tuple[float, int]:
+    """Twin of :func:`~negsample._kernels.word2vec_batched.train_skipgram_batched_job`: each window as
+    explicit matrix products on copies of the rows taken before the update."""
+    if tree is not None:
+        raise ValueError("hierarchical softmax has no window-batched kernel")
+    sigmoid, _ = tables
+    out = negative.out
+    loss, examples = 0.0, 0
+    for alpha, sentence in subsampled_sentences(ids, lengths, keep_prob, alpha_start, alpha_end, rng):
+        for i, center in enumerate(sentence):
+            context = window_context(sentence, i, window.size, rng)
+            if not context:
+                continue
+            draws = [int(draw_alias(negative.threshold, negative.alias, rng)) for _ in range(negative.k)]
+            targets = [center] + [w for w in draws if w != center]
+            labels = np.array([1.0] + [0.0] * (len(targets) - 1))
+
+            rows_c = inputs[context].astype(np.float64)  # fancy indexing copies: pre-update values
+            rows_o = out[targets].astype(np.float64)
+            scores = rows_c @ rows_o.T
+            gains = np.array([[logistic_gradient(scores[a, b], labels[b], alpha, sigmoid, saturate_skip=False)
+                               for b in range(len(targets))] for a in range(len(context))])
+            loss += sum(logistic_loss(scores[a, b], labels[b])
+                        for a in range(len(context)) for b in range(len(targets)))
+            grad_c = gains @ rows_o
+            grad_o = gains.T @ rows_c
+            np.add.at(inputs, context, grad_c.astype(np.float32))  # repeated rows accumulate
+            np.add.at(out, targets, grad_o.astype(np.float32))
+            examples += len(context)
+    return loss, examples
+
+
+def reference_cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end,
+                               rng, tables, centers_per_batch: int = CENTERS_PER_BATCH) -> tuple[float, int]:
+    """Twin of :func:`~negsample._kernels.word2vec_batched.train_cbow_batched_job`:
+    ``centers_per_batch`` consecutive centers share one draw of negatives."""
+    if tree is not None:
+        raise ValueError("hierarchical softmax has no window-batched kernel")
+    sigmoid, _ = tables
+    out, k = negative.out, negative.k
+    loss, examples = 0.0, 0
+    for alpha, sentence in subsampled_sentences(ids, lengths, keep_prob, alpha_start, alpha_end, rng):
+        for first in range(0, len(sentence), centers_per_batch):
+            windows = []  # (center, context words)
+            for i in range(first, min(len(sentence), first + centers_per_batch)):
+                context = window_context(sentence, i, window.size, rng)
+                if context:
+                    windows.append((sentence[i], context))
+            if not windows:
+                continue
+            negatives = [int(draw_alias(negative.threshold, negative.alias, rng)) for _ in range(k)]
+
+            hidden = np.array([inputs[c].astype(np.float32).sum(axis=0) for _, c in windows], np.float32)
+            if window.mean:
+                hidden *= np.array([[1.0 / len(c)] for _, c in windows], np.float32)
+            hidden = hidden.astype(np.float64)
+            targets = [[center] + negatives for center, _ in windows]  # per row: positive, then negatives
+            gains = np.zeros((len(windows), k + 1))
+            for b, (center, _) in enumerate(windows):
+                for j, word in enumerate(targets[b]):
+                    if j > 0 and word == center:
+                        continue  # dropped for this row only
+                    label = 1.0 if j == 0 else 0.0
+                    f = float(hidden[b] @ out[word].astype(np.float64))
+                    loss += logistic_loss(f, label)
+                    gains[b, j] = logistic_gradient(f, label, alpha, sigmoid, saturate_skip=False)
+            out_before = out.astype(np.float64)
+            grad_hidden = np.array([gains[b] @ out_before[targets[b]] for b in range(len(windows))])
+            for b in range(len(windows)):
+                np.add.at(out, targets[b], (np.outer(gains[b], hidden[b])).astype(np.float32))
+            for b, (_, context) in enumerate(windows):
+                np.add.at(inputs, context, np.tile(grad_hidden[b].astype(np.float32), (len(context), 1)))
+            examples += len(windows)
+    return loss, examples

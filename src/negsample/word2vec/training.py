@@ -1,0 +1,351 @@
+"""The word2vec thread engine: jobs, threads, the learning-rate schedule, private hot rows, epoch tally.
+
+:func:`train_epochs` cuts the encoded corpus into jobs of whole sentences (:func:`plan_jobs`), and
+threads take (epoch, job) pairs from one shared queue and hand each job to the compiled kernel
+(:func:`job_kernel`). A job's learning rate and random stream depend only on the job, never on
+which thread runs it, so with one thread and a seed a run is bit-for-bit reproducible.
+
+Example
+-------
+>>> from negsample.word2vec.corpus import Corpus
+>>> from negsample.word2vec.training import plan_jobs
+>>> _, encoded = Corpus([["a", "b"] * 6] * 4).count_and_encode(min_count=1)
+>>> [(job.sentence_start, job.sentence_stop) for job in plan_jobs(encoded, job_words=20)]
+[(0, 2), (2, 4)]
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._kernels.hot_rows import sync_hot_rows
+from .._kernels.logistic import sigmoid_tables
+from .._kernels.rng import job_seed
+from .._kernels.word2vec_batched import train_cbow_batched_job, train_skipgram_batched_job
+from .._kernels.word2vec_pairs import train_cbow_job, train_skipgram_job
+from .config import Word2VecConfig
+from .corpus import EncodedCorpus, warm_up_scanner
+from .objectives import ContextWindow, HierarchicalSoftmax, NegativeSampling, build_objectives
+
+__all__ = ["EpochStats", "EpochTally", "Job", "PrivateRows", "TrainingDivergedError", "job_kernel", "plan_jobs",
+           "train_epochs", "warm_up"]
+
+JOB_WORDS = 10_000  # tokens per job: long enough to hide call overhead, short enough to balance threads
+# With several threads, each thread trains the rows that nearly every example writes in a private
+# copy (PrivateRows) and adds its change back now and then:
+# - the output rows of the HOT_ROWS most frequent words (87% of text8's negative draws, 91% of its
+#   centers after subsampling), every HOT_SYNC_WORDS tokens. Batched skip-gram on text8, 2 threads,
+#   median of 4-5 runs: 2,048 rows kept the kernels busy 3.53 s per thread and ran the epochs in
+#   3.60 s; 8,192 rows 3.40 s and 3.51 s (the longer syncs take back part of the gain); giving each
+#   thread its own whole output matrix 3.39 s. So the cores no longer fight over output rows.
+# - the HOT_NODE_ROWS node rows at the top of the Huffman tree (74% of node visits), after every
+#   job: every example crosses the root, so a stale copy costs quality there. CBOW-HS on text8,
+#   analogy accuracy over 6 seeds: 0.0475 with every node shared (and 2 threads 4x slower than
+#   with copies), 0.0445 with 2,048 rows synced every 40k tokens, 0.0469 with 256 after every job.
+HOT_ROWS = 8192
+HOT_SYNC_WORDS = 40_000
+HOT_NODE_ROWS = 256
+
+
+class TrainingDivergedError(RuntimeError):
+    """Vectors or loss became NaN/inf: the learning rate is too high for this data."""
+
+
+@dataclass(frozen=True)
+class EpochStats:
+    """What one epoch did. ``loss`` is the mean loss per training example (float64 accumulated).
+
+    ``seconds`` runs from the end of the previous epoch (or the start of training) to the end of
+    this one. Without callbacks, threads run on into the next epoch while the last jobs of this one
+    finish, so on a tiny corpus two epochs can end at the same moment and the later one has 0 s.
+    """
+
+    epoch: int
+    loss: float
+    examples: int
+    words: int
+    seconds: float
+    alpha: float
+
+    @property
+    def words_per_second(self) -> float:
+        return self.words / self.seconds if self.seconds > 0 else float("inf")
+
+
+@dataclass(frozen=True)
+class Job:
+    """A run of whole sentences of one chunk: tokens ``[token_start, token_stop)``."""
+
+    chunk: int
+    token_start: int
+    token_stop: int
+    sentence_start: int
+    sentence_stop: int
+    offset: int  # position of the job's first token in the epoch's stream
+
+
+def plan_jobs(encoded: EncodedCorpus, job_words: int = JOB_WORDS) -> list[Job]:
+    """Cut every chunk into runs of whole sentences of about ``job_words`` tokens."""
+    jobs = []
+    offset = 0
+    for c, (_, lengths) in enumerate(encoded.chunks):
+        ends = np.cumsum(lengths, dtype=np.int64)
+        sentence = 0
+        token = 0
+        while sentence < lengths.shape[0]:
+            stop = int(np.searchsorted(ends, token + job_words, side="left")) + 1
+            stop = min(max(stop, sentence + 1), lengths.shape[0])
+            token_stop = int(ends[stop - 1])
+            jobs.append(Job(c, token, token_stop, sentence, stop, offset + token))
+            sentence, token = stop, token_stop
+        offset += int(ends[-1]) if ends.shape[0] else 0
+    return jobs
+
+
+def job_kernel(cfg: Word2VecConfig):
+    """The compiled job function for the config. All four share one signature:
+    ``kernel(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end, rng, tables)``."""
+    if cfg.batched:
+        return train_skipgram_batched_job if cfg.sg else train_cbow_batched_job
+    return train_skipgram_job if cfg.sg else train_cbow_job
+
+
+class EpochTally:
+    """Per-epoch sums of the jobs done so far; the trainer updates and reads it under its lock.
+
+    An epoch is *finished* once every job of it and of all earlier epochs is done; ``finished_at``
+    holds when that happened (``time.perf_counter``), so finish times never go backwards even if a
+    thread is still on an earlier epoch's last job when another completes a later epoch.
+    """
+
+    def __init__(self, epochs: int, jobs_per_epoch: int, *, alpha: float):
+        self.jobs_per_epoch = jobs_per_epoch
+        self.loss = np.zeros(epochs)
+        self.examples = np.zeros(epochs, np.int64)
+        self.jobs_done = np.zeros(epochs, np.int64)
+        self.finished_at = np.zeros(epochs)
+        self.n_finished = 0
+        self.newest = 0  # the latest epoch a job was done in, for the progress bar
+        self.alpha = alpha  # the learning rate at the end of the latest job done
+        self.stopped = False  # set when training ends early (an error, divergence): threads stop taking jobs
+
+    def add(self, epoch: int, loss: float, examples: int, alpha: float) -> None:
+        self.loss[epoch] += loss
+        self.examples[epoch] += examples
+        self.jobs_done[epoch] += 1
+        self.newest = max(self.newest, epoch)
+        self.alpha = alpha
+        now = time.perf_counter()
+        while self.n_finished < len(self.jobs_done) and self.jobs_done[self.n_finished] == self.jobs_per_epoch:
+            self.finished_at[self.n_finished] = now
+            self.n_finished += 1
+
+    def progress(self, epochs: int) -> tuple[str, str]:
+        """The progress bar's description and postfix: the newest epoch's running loss."""
+        loss = self.loss[self.newest] / max(self.examples[self.newest], 1)
+        return bar_labels(self.newest + 1, epochs, self.alpha, loss)
+
+
+def bar_labels(epoch: int, epochs: int, alpha: float, loss: float) -> tuple[str, str]:
+    """The training progress bar's description and postfix (``epoch`` counts from 1)."""
+    return f"epoch {epoch}/{epochs}", f"lr={alpha:.5f} loss={loss:.4f}"
+
+
+class PrivateRows:
+    """A thread's private copy of some rows of a shared matrix: the kernels train ``rows`` instead
+    of the shared ones, and :meth:`sync` adds the change back (keeping what other threads added),
+    which :meth:`trained` does once ``sync_words`` tokens were trained since the last sync."""
+
+    def __init__(self, shared: np.ndarray, *, sync_words: int):
+        self.shared = shared
+        self.rows = shared.copy()
+        self.base = shared.copy()
+        self.sync_words = sync_words
+        self.unsynced = 0
+
+    def trained(self, words: int) -> None:
+        self.unsynced += words
+        if self.unsynced >= self.sync_words:
+            self.sync()
+
+    def sync(self) -> None:
+        if self.rows.shape[0]:
+            sync_hot_rows(self.shared, self.rows, self.base)
+        self.unsynced = 0
+
+
+def thread_objectives(negative: NegativeSampling | None, tree: HierarchicalSoftmax | None,
+                      ) -> tuple[NegativeSampling | None, HierarchicalSoftmax | None, list[PrivateRows]]:
+    """The objectives as one of several threads trains them: the hottest output rows and the top of
+    the tree in private copies (the returned :class:`PrivateRows`, to sync)."""
+    private = []
+    if negative is not None:
+        rows = PrivateRows(negative.out[:HOT_ROWS], sync_words=HOT_SYNC_WORDS)
+        negative = negative._replace(hot=rows.rows)
+        private.append(rows)
+    if tree is not None:
+        n_nodes = tree.out.shape[0]
+        rows = PrivateRows(tree.out[n_nodes - min(HOT_NODE_ROWS, n_nodes):], sync_words=1)
+        tree = tree._replace(hot=rows.rows)
+        private.append(rows)
+    return negative, tree, private
+
+
+def private_state() -> np.ndarray:
+    """A uint64[1] random state alone on its 64-byte cache line.
+
+    The kernels advance their state about ten times per window. NumPy hands out small arrays from a
+    shared cache, so two threads' one-element states could sit on the same cache line, and every
+    draw would then pull that line away from the other core (false sharing).
+    """
+    block = np.zeros(24, np.uint64)  # 192 bytes: always holds one whole aligned 64-byte line
+    first = (-block.ctypes.data % 64) // 8
+    return block[first:first + 1]
+
+
+def train_epochs(cfg: Word2VecConfig, encoded: EncodedCorpus, inputs: np.ndarray, keep_prob: np.ndarray,
+                 negative: NegativeSampling | None, tree: HierarchicalSoftmax | None, *, bar,
+                 after_epochs: Callable[[Sequence[EpochStats]], None], stop_each_epoch: bool) -> list[EpochStats]:
+    """Train ``cfg.epochs`` epochs over ``encoded`` in ``cfg.threads`` threads; the rows are updated in place.
+
+    inputs : float32 (V, dim); keep_prob : float32 (V,); negative, tree : the objectives (every row
+    shared: each thread makes its own private copies); bar : a tqdm bar over ``n_words * epochs``
+    tokens. ``after_epochs(stats)`` is called with the threads stopped and every private row merged:
+    after each epoch with ``stop_each_epoch`` (callbacks must see each epoch's vectors), else once at
+    the end.
+    Raises :class:`TrainingDivergedError` as soon as an epoch ends with a NaN/inf loss or vectors.
+    """
+    kernel = job_kernel(cfg)
+    window = ContextWindow(cfg.window, bool(cfg.cbow_mean))
+    tables = sigmoid_tables()
+    jobs = plan_jobs(encoded)
+    n_threads = min(cfg.threads, len(jobs))
+    epoch_words = encoded.n_words
+    decay = cfg.alpha - cfg.min_alpha
+    lock = threading.Lock()
+    tally = EpochTally(cfg.epochs, len(jobs), alpha=cfg.alpha)
+    bar.set_description(tally.progress(cfg.epochs)[0], refresh=False)
+
+    def alpha_at(epoch: int, offset: int) -> float:
+        # Linear decay over the token stream of all epochs, as in the C tool with one thread.
+        return cfg.alpha - decay * (epoch + offset / epoch_words) / cfg.epochs
+
+    def run_jobs(queue: Iterator[tuple[int, int]]) -> None:
+        # Threads take (epoch, job) pairs in order from one shared queue, so they all finish an
+        # epoch within one job of each other (fixed regions per thread, as in the C tool, left
+        # one thread waiting 7% of the time at the end of an epoch on text8). With one thread
+        # nothing contends for the hot rows, so they stay in place.
+        state = private_state()
+        own_negative, own_tree, private = (negative, tree, []) if n_threads == 1 else thread_objectives(negative, tree)
+        while True:
+            with lock:
+                epoch, index = (None, None) if tally.stopped else next(queue, (None, None))
+            if epoch is None:
+                for rows in private:
+                    rows.sync()
+                return
+            job = jobs[index]
+            ids, lengths = encoded.chunks[job.chunk]
+            n = job.token_stop - job.token_start
+            alpha_end = alpha_at(epoch, job.offset + n)
+            state[0] = job_seed(cfg.seed, epoch, index)[0]
+            job_loss, job_examples = kernel(
+                np.asarray(ids[job.token_start:job.token_stop]),
+                np.asarray(lengths[job.sentence_start:job.sentence_stop]),
+                inputs, keep_prob, window, own_negative, own_tree, alpha_at(epoch, job.offset), alpha_end,
+                state, tables,
+            )
+            for rows in private:
+                rows.trained(n)
+            with lock:
+                tally.add(epoch, job_loss, job_examples, alpha_end)
+                bar.update(n)
+
+    def report(epoch: int, seconds: float) -> EpochStats:
+        if not np.isfinite(tally.loss[epoch]) or not np.isfinite(inputs).all():
+            raise TrainingDivergedError(
+                f"training diverged in epoch {epoch + 1}: the loss or the vectors became NaN/inf; "
+                f"lower alpha (it is {cfg.alpha})"
+            )
+        return EpochStats(epoch=epoch + 1, loss=tally.loss[epoch] / max(tally.examples[epoch], 1),
+                          examples=int(tally.examples[epoch]), words=epoch_words, seconds=seconds,
+                          alpha=alpha_at(epoch + 1, 0))
+
+    # A callback must see the model as the epoch left it, so with callbacks every epoch ends with
+    # the threads stopped and their private rows merged. Without, the threads run straight on
+    # into the next epoch: the wait for the slowest thread at each epoch's end cost ~1% of
+    # training with 2 threads on text8. Epochs are reported (and checked for divergence) as
+    # their last job finishes either way.
+    segments = [range(e, e + 1) for e in range(cfg.epochs)] if stop_each_epoch else [range(cfg.epochs)]
+    pool = ThreadPoolExecutor(max_workers=n_threads)
+    stats: list[EpochStats] = []
+    try:
+        for segment in segments:
+            queue = ((epoch, index) for epoch in segment for index in range(len(jobs)))
+            last_end = time.perf_counter()
+            futures = [pool.submit(run_jobs, queue) for _ in range(n_threads)]
+            while True:
+                threads_running = wait(futures, timeout=0.5).not_done
+                for future in futures:
+                    if future.done():
+                        future.result()  # a thread's error surfaces here
+                with lock:
+                    finished = list(tally.finished_at[len(stats):tally.n_finished])
+                    description, postfix = tally.progress(cfg.epochs)
+                for end in finished:
+                    stats.append(report(len(stats), end - last_end))
+                    last_end = end
+                if not threads_running:
+                    break
+                bar.set_description(description, refresh=False)
+                bar.set_postfix_str(postfix, refresh=False)
+            last = stats[-1]
+            description, postfix = bar_labels(last.epoch, cfg.epochs, last.alpha, last.loss)
+            bar.set_description(description, refresh=False)
+            bar.set_postfix_str(postfix)
+            after_epochs([stats[epoch] for epoch in segment])
+    finally:
+        with lock:
+            tally.stopped = True
+        pool.shutdown(wait=True, cancel_futures=True)
+    return stats
+
+
+def warm_up(cfg: Word2VecConfig, reads_files: bool, log: Callable[[str], None]) -> None:
+    """Compile (or load from the cache) every kernel a run calls -- the corpus scanner, the alias
+    table, the job kernel and the hot-row sync -- on tiny inputs with the real argument types, in
+    one go before reading, saying so when that takes a while, so the run never stalls silently."""
+    dim = cfg.vector_size
+    inputs = np.zeros((2, dim), np.float32)
+    failure: list[BaseException] = []
+
+    def compile_it():
+        try:
+            if reads_files:
+                warm_up_scanner()
+            negative, tree = build_objectives(np.array([1, 1]), dim=dim, negative=cfg.negative, hs=cfg.hs,
+                                              ns_exponent=cfg.ns_exponent)
+            job_kernel(cfg)(np.array([0, 1], np.int32), np.array([2], np.int32), inputs, np.ones(2, np.float32),
+                            ContextWindow(cfg.window, bool(cfg.cbow_mean)), negative, tree, 0.0, 0.0,
+                            np.ones(1, np.uint64), sigmoid_tables())
+            hot = inputs[:1].copy()
+            sync_hot_rows(inputs[:1], hot, hot.copy())
+        except BaseException as exc:  # surfaced in the calling thread below
+            failure.append(exc)
+
+    worker = threading.Thread(target=compile_it, daemon=True)
+    t0 = time.perf_counter()
+    worker.start()
+    worker.join(0.5)
+    if worker.is_alive():
+        log("compiling kernels (first run only; they are cached afterwards)...")
+        worker.join()
+        log(f"kernels compiled in {time.perf_counter() - t0:.1f}s")
+    if failure:
+        raise failure[0]
