@@ -1,8 +1,14 @@
+"""negsample word2vec train / eval / similar and negsample demo, end to end through main()."""
+
+import dataclasses
+
 import numpy as np
 import pytest
 
-from negsample.cli import main
+from negsample.cli import build_parser, main
+from negsample.cli.word2vec import model_from_args
 from negsample.keyedvectors import KeyedVectors
+from negsample.word2vec import Word2VecConfig
 
 
 @pytest.fixture
@@ -79,3 +85,29 @@ def test_demo_runs_on_the_bundled_sample(capsys):
     assert main(["demo", "--epochs", "1"]) == 0
     printed = capsys.readouterr().out
     assert "WordSim-353 Spearman" in printed and "three:" in printed
+
+
+def test_training_defaults_come_from_word2vec_config(capsys):
+    args = build_parser().parse_args(["word2vec", "train", "corpus.txt", "-o", "out.vec"])
+    assert model_from_args(args).config == Word2VecConfig()
+    defaults = {f.name: f.default for f in dataclasses.fields(Word2VecConfig)}
+    options = {name: value for name, value in vars(args).items() if name in defaults}
+    assert options == {name: defaults[name] for name in options}
+    assert set(defaults) - set(options) == {"ns_exponent", "max_sentence_length"}  # no option for these
+    with pytest.raises(SystemExit):
+        main(["word2vec", "train", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert f"maximum context window (default {defaults['window']})" in shown
+    assert f"initial learning rate (default {defaults['alpha']})" in shown
+
+
+def test_batch_negatives_flag_reaches_the_model():
+    # Moved from the batched-kernel tests: it tests the CLI.
+    args = build_parser().parse_args(["word2vec", "train", "corpus.txt", "-o", "out.vec", "--sg", "--batch-negatives"])
+    assert model_from_args(args).config.batch_negatives is True
+    args = build_parser().parse_args(["word2vec", "train", "corpus.txt", "-o", "out.vec", "--sg"])
+    assert model_from_args(args).config.batch_negatives is None
+    assert model_from_args(args).config.batched is True
+    args = build_parser().parse_args(["word2vec", "train", "corpus.txt", "-o", "out.vec", "--sg",
+                                      "--no-batch-negatives"])
+    assert model_from_args(args).config.batched is False

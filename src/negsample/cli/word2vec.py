@@ -1,25 +1,47 @@
-"""The ``negsample`` command line.
+"""``negsample word2vec train | eval | similar`` and ``negsample demo``.
 
-    negsample demo
-    negsample word2vec train CORPUS -o OUT [--sg|--cbow] [--hs] [--negative N] ...
-    negsample word2vec eval VECTORS [--analogies FILE] [--pairs FILE]
-    negsample word2vec similar VECTORS WORD...
+Every training option's default is the matching field default of
+:class:`~negsample.word2vec.config.Word2VecConfig` (the option's ``dest`` is the field's name), so the
+command line, the Python API and the help texts cannot drift apart. Vectors are read and written in
+the format the file name says: ``.npz`` native, ``.bin`` (or ``--binary``) word2vec binary, anything
+else word2vec text.
 
-Errors in the input (a missing corpus, a bad parameter, a corrupt vectors file) end the command with
-one line naming the problem and exit status 2, never a traceback.
+Example
+-------
+>>> from negsample.cli import build_parser
+>>> args = build_parser().parse_args(["word2vec", "train", "corpus.txt", "-o", "v.bin", "--sg"])
+>>> model = model_from_args(args)
+>>> model.config.sg, model.config.window == TRAINING_DEFAULTS["window"]
+(1, True)
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["main"]
+from ..word2vec.config import Word2VecConfig
+
+__all__ = ["TRAINING_DEFAULTS", "add_commands", "model_from_args"]
+
+# Word2VecConfig field -> default: the single source of every word2vec default the CLI uses.
+TRAINING_DEFAULTS = {field.name: field.default for field in dataclasses.fields(Word2VecConfig)}
 
 
+def _shown(name: str) -> str:
+    """A training default as the help texts show it (``1e-3`` rather than ``0.001``)."""
+    value = TRAINING_DEFAULTS[name]
+    if isinstance(value, float) and 0 < abs(value) < 1e-2:
+        mantissa, exponent = f"{value:e}".split("e")
+        return f"{float(mantissa):g}e{int(exponent)}"
+    return str(value)
+
+
+# ---------------------------------------------------------------------- vectors files
 def _vectors_format(path: str, binary: bool | None) -> str:
     if path.endswith(".npz"):
         return "npz"
@@ -29,7 +51,7 @@ def _vectors_format(path: str, binary: bool | None) -> str:
 
 
 def _load_vectors(path: str, binary: bool | None):
-    from .keyedvectors import KeyedVectors
+    from ..keyedvectors import KeyedVectors
 
     fmt = _vectors_format(path, binary)
     if fmt == "npz":
@@ -46,45 +68,62 @@ def _save_vectors(wv, path: str, binary: bool | None) -> str:
     return fmt
 
 
+# ---------------------------------------------------------------------- training options
 def _add_training_options(p: argparse.ArgumentParser) -> None:
+    d = TRAINING_DEFAULTS
     arch = p.add_mutually_exclusive_group()
-    arch.add_argument("--sg", dest="sg", action="store_const", const=1, help="skip-gram")
-    arch.add_argument("--cbow", dest="sg", action="store_const", const=0, help="CBOW (default)")
-    p.set_defaults(sg=0)
-    p.add_argument("--hs", action="store_true", help="hierarchical softmax (combine with --negative 0 to use it alone)")
-    p.add_argument("--negative", type=int, default=5, help="negatives per example; 0 disables (default 5)")
-    p.add_argument("--vector-size", type=int, default=100, help="dimensions (default 100)")
-    p.add_argument("--window", type=int, default=5, help="maximum context window (default 5)")
-    p.add_argument("--sample", type=float, default=1e-3, help="subsampling threshold; 0 disables (default 1e-3)")
-    p.add_argument("--min-count", type=int, default=5, help="drop rarer words (default 5)")
-    p.add_argument("--max-vocab-size", type=int, default=None, help="prune while counting beyond this many words")
-    p.add_argument("--max-final-vocab", type=int, default=None, help="keep at most this many words")
-    p.add_argument("--epochs", type=int, default=5, help="passes over the corpus (default 5)")
-    p.add_argument("--workers", type=int, default=None, help="training threads (default: all cores)")
-    p.add_argument("--alpha", type=float, default=0.025, help="initial learning rate (default 0.025)")
-    p.add_argument("--min-alpha", type=float, default=1e-4, help="final learning rate (default 1e-4)")
-    p.add_argument("--cbow-sum", action="store_true", help="CBOW sums the context instead of averaging it")
-    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    p.add_argument("--batch-negatives", action=argparse.BooleanOptionalAction, default=None,
+    arch.add_argument("--sg", dest="sg", action="store_const", const=1,
+                      help="skip-gram" + (" (default)" if d["sg"] else ""))
+    arch.add_argument("--cbow", dest="sg", action="store_const", const=0,
+                      help="CBOW" + ("" if d["sg"] else " (default)"))
+    p.set_defaults(sg=d["sg"])
+    p.add_argument("--hs", action="store_const", const=1, default=d["hs"],
+                   help="hierarchical softmax (combine with --negative 0 to use it alone)")
+    p.add_argument("--negative", type=int, default=d["negative"],
+                   help=f"negatives per example; 0 disables (default {_shown('negative')})")
+    p.add_argument("--vector-size", type=int, default=d["vector_size"],
+                   help=f"dimensions (default {_shown('vector_size')})")
+    p.add_argument("--window", type=int, default=d["window"],
+                   help=f"maximum context window (default {_shown('window')})")
+    p.add_argument("--sample", type=float, default=d["sample"],
+                   help=f"subsampling threshold; 0 disables (default {_shown('sample')})")
+    p.add_argument("--min-count", type=int, default=d["min_count"],
+                   help=f"drop rarer words (default {_shown('min_count')})")
+    p.add_argument("--max-vocab-size", type=int, default=d["max_vocab_size"],
+                   help="prune while counting beyond this many words")
+    p.add_argument("--max-final-vocab", type=int, default=d["max_final_vocab"],
+                   help="keep at most this many words")
+    p.add_argument("--epochs", type=int, default=d["epochs"],
+                   help=f"passes over the corpus (default {_shown('epochs')})")
+    p.add_argument("--workers", type=int, default=d["workers"], help="training threads (default: all cores)")
+    p.add_argument("--alpha", type=float, default=d["alpha"],
+                   help=f"initial learning rate (default {_shown('alpha')})")
+    p.add_argument("--min-alpha", type=float, default=d["min_alpha"],
+                   help=f"final learning rate (default {_shown('min_alpha')})")
+    p.add_argument("--cbow-sum", dest="cbow_mean", action="store_const", const=False, default=d["cbow_mean"],
+                   help="CBOW sums the context instead of averaging it")
+    p.add_argument("--seed", type=int, default=d["seed"], help=f"random seed (default {_shown('seed')})")
+    p.add_argument("--batch-negatives", action=argparse.BooleanOptionalAction, default=d["batch_negatives"],
                    help="share one draw of negatives across a minibatch (skip-gram: a window; CBOW: a run of "
                         "windows) and train it as small matrix products (pWord2Vec); needs --negative > 0, no "
                         "--hs. --no-batch-negatives runs the C tool's per-pair algorithm. Default: batched "
                         "whenever negative sampling runs without --hs")
 
 
-def _model_from_args(args):
-    from .word2vec import Word2Vec
+def model_from_args(args: argparse.Namespace):
+    """An untrained :class:`~negsample.word2vec.Word2Vec` with the settings parsed by ``word2vec train``.
 
-    return Word2Vec(
-        vector_size=args.vector_size, window=args.window, min_count=args.min_count, sg=args.sg,
-        hs=int(args.hs), negative=args.negative, sample=args.sample, alpha=args.alpha, min_alpha=args.min_alpha,
-        epochs=args.epochs, workers=args.workers, seed=args.seed, max_vocab_size=args.max_vocab_size,
-        max_final_vocab=args.max_final_vocab, cbow_mean=not args.cbow_sum, batch_negatives=args.batch_negatives,
-    )
+    Every parsed option named like a :class:`~negsample.word2vec.config.Word2VecConfig` field is passed
+    on; fields without an option keep their default.
+    """
+    from ..word2vec import Word2Vec
+
+    return Word2Vec(**{name: value for name, value in vars(args).items() if name in TRAINING_DEFAULTS})
 
 
+# ---------------------------------------------------------------------- commands
 def _cmd_train(args) -> int:
-    model = _model_from_args(args)
+    model = model_from_args(args)
     started = time.perf_counter()
     model.fit(args.corpus, progress=not args.quiet, log=None if not args.quiet else (lambda _: None))
     fmt = _save_vectors(model.wv, args.output, True if args.binary else None)
@@ -95,7 +134,7 @@ def _cmd_train(args) -> int:
 
 
 def _cmd_eval(args) -> int:
-    from .word2vec.evaluation import evaluate_analogies, evaluate_word_pairs
+    from ..word2vec.evaluation import evaluate_analogies, evaluate_word_pairs
 
     if not args.analogies and not args.pairs:
         raise ValueError("nothing to evaluate: give --analogies FILE and/or --pairs FILE")
@@ -128,8 +167,8 @@ _PROBES = ["king", "france", "computer", "music", "war", "three", "river", "eins
 
 
 def _cmd_demo(args) -> int:
-    from .word2vec import Word2Vec
-    from .word2vec.evaluation import evaluate_word_pairs
+    from ..word2vec import Word2Vec
+    from ..word2vec.evaluation import evaluate_word_pairs
 
     data = resources.files("negsample") / "data"
     with resources.as_file(data / "wiki_sample.txt.gz") as corpus, \
@@ -137,8 +176,8 @@ def _cmd_demo(args) -> int:
         print(f"negsample demo: skip-gram with negative sampling on {Path(corpus).name} "
               "(~506k words of Wikipedia text; see negsample/data/ATTRIBUTION.md)", file=sys.stderr)
         started = time.perf_counter()
-        model = Word2Vec(vector_size=100, window=5, min_count=5, sg=1, negative=5, sample=1e-4,
-                         epochs=args.epochs, workers=args.workers, seed=1)
+        # The demo's own choices are skip-gram and stronger subsampling; the rest is Word2VecConfig's.
+        model = Word2Vec(sg=1, sample=1e-4, epochs=args.epochs, workers=args.workers)
         model.fit(corpus, progress=True)
         seconds = time.perf_counter() - started
         wv = model.wv
@@ -152,13 +191,13 @@ def _cmd_demo(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="negsample", description="Embeddings trained with negative sampling.")
-    commands = parser.add_subparsers(dest="command", required=True)
-
+# ---------------------------------------------------------------------- parsers
+def add_commands(commands) -> None:
+    """Add ``demo`` and ``word2vec {train, eval, similar}`` to ``commands``, what the root parser's
+    ``add_subparsers()`` returned."""
     demo = commands.add_parser("demo", help="train on a bundled Wikipedia sample and show neighbours")
-    demo.add_argument("--epochs", type=int, default=5)
-    demo.add_argument("--workers", type=int, default=None)
+    demo.add_argument("--epochs", type=int, default=TRAINING_DEFAULTS["epochs"])
+    demo.add_argument("--workers", type=int, default=TRAINING_DEFAULTS["workers"])
     demo.set_defaults(func=_cmd_demo)
 
     w2v = commands.add_parser("word2vec", help="train, evaluate and query word vectors")
@@ -187,23 +226,3 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--topn", type=int, default=10)
     sim.add_argument("--binary", action="store_true", help="the vectors are in word2vec binary format")
     sim.set_defaults(func=_cmd_similar)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except (ValueError, OSError, RuntimeError, KeyError) as exc:
-        # Input problems end with one clear line; a bug elsewhere still shows its traceback.
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"negsample: error: {message}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("negsample: interrupted; no output was written", file=sys.stderr)
-        return 130
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

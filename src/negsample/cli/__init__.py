@@ -1,0 +1,49 @@
+"""The ``negsample`` command line: the root parser, the error policy and :func:`main`.
+
+    negsample demo
+    negsample word2vec train CORPUS -o OUT [--sg|--cbow] [--hs] [--negative N] ...
+    negsample word2vec eval VECTORS [--analogies FILE] [--pairs FILE]
+    negsample word2vec similar VECTORS WORD...
+
+Each wing adds its subcommands from its own module (:mod:`negsample.cli.word2vec`); commands import
+what they need when they run, so ``negsample --help`` stays fast. Errors in the input (a missing
+corpus, a bad parameter, a corrupt vectors file) end the command with one line naming the problem and
+exit status 2, never a traceback.
+
+Example
+-------
+>>> args = build_parser().parse_args(["word2vec", "similar", "vectors.bin", "king", "--topn", "3"])
+>>> args.words, args.topn
+(['king'], 3)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import word2vec
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="negsample", description="Embeddings trained with negative sampling.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    word2vec.add_commands(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, OSError, RuntimeError, KeyError) as exc:
+        # Input problems end with one clear line; a bug elsewhere still shows its traceback.
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"negsample: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("negsample: interrupted; no output was written", file=sys.stderr)
+        return 130
