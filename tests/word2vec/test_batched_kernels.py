@@ -212,19 +212,6 @@ def test_batched_config_default_is_batched_for_negative_sampling_without_hs():
     assert Word2VecConfig(sg=0, batch_negatives=False).batched is False
 
 
-def test_cli_flag_reaches_the_model():
-    from negsample.cli import _model_from_args, build_parser
-
-    args = build_parser().parse_args(["word2vec", "train", "corpus.txt", "-o", "out.vec", "--sg", "--batch-negatives"])
-    assert _model_from_args(args).config.batch_negatives is True
-    args = build_parser().parse_args(["word2vec", "train", "corpus.txt", "-o", "out.vec", "--sg"])
-    assert _model_from_args(args).config.batch_negatives is None
-    assert _model_from_args(args).config.batched is True
-    args = build_parser().parse_args(["word2vec", "train", "corpus.txt", "-o", "out.vec", "--sg",
-                                      "--no-batch-negatives"])
-    assert _model_from_args(args).config.batched is False
-
-
 def test_hot_rows_sync_keeps_changes_made_by_other_threads_meanwhile():
     """A thread adds its own change to the hot rows; what another thread wrote in between is kept,
     and the thread's copy is refreshed with both."""

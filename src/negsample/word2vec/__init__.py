@@ -11,4 +11,6 @@ from .corpus import Corpus, CorpusError
 from .model import Word2Vec
 from .training import EpochStats, TrainingDivergedError
 
+# The evaluation module (negsample.word2vec.evaluation) is not imported here: it pulls in SciPy's
+# statistics, which training does not need.
 __all__ = ["Corpus", "CorpusError", "EpochStats", "TrainingDivergedError", "Word2Vec", "Word2VecConfig"]

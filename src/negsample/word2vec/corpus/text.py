@@ -1,4 +1,4 @@
-"""Reading corpus files as text: opening (``.gz`` decompressed), UTF-8 decoding that counts what it
+r"""Reading corpus files as text: opening (``.gz`` decompressed), UTF-8 decoding that counts what it
 replaces, and the error every reading failure becomes.
 
 Both readers of a file corpus -- the Python reader in :mod:`~negsample.word2vec.corpus.source` and the
