@@ -237,3 +237,14 @@ def test_gensim_reads_our_vectors_and_we_read_its(tmp_path):
         back = type(ours).load_word2vec_format(back_path, binary=binary)
         assert back.index_to_key == ours.index_to_key
         np.testing.assert_allclose(back.vectors, ours.vectors, rtol=1e-6)
+
+
+def test_word2vec_keyword_defaults_are_the_configs():
+    """Word2Vec spells its keywords out (for help() and editors); their defaults must be Word2VecConfig's."""
+    import dataclasses
+    import inspect
+
+    signature = inspect.signature(Word2Vec.__init__).parameters
+    fields = {f.name: f.default for f in dataclasses.fields(Word2VecConfig)}
+    assert set(signature) - {"self"} == set(fields)
+    assert {name: signature[name].default for name in fields} == fields

@@ -15,11 +15,10 @@ Every distribution is backed by one alias table with two back ends:
 Example
 -------
 >>> import numpy as np
->>> from negsample.noise import Unigram
->>> noise = Unigram([100, 10, 1], power=0.75)
->>> ids = noise.sample(5, rng=0)                     # int64 array, shape (5,)
->>> np.exp(noise.log_prob(np.array([0, 1, 2]))).round(3).tolist()
-[0.827, 0.147, 0.026]
+>>> from negsample.noise import Uniform, Unigram
+>>> ids = Unigram([100, 10, 1]).sample((2, 3), rng=0)     # int64, shape (2, 3)
+>>> np.exp(Uniform(4).log_prob(ids % 4)).tolist()
+[[0.25, 0.25, 0.25], [0.25, 0.25, 0.25]]
 """
 
 from .base import NoiseDistribution, as_generator
