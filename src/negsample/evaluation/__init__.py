@@ -1,4 +1,5 @@
-"""Evaluation shared by every wing: ranking metrics (Recall / Hits / NDCG @ K, MRR) in :mod:`.ranking`.
+"""Evaluation shared by every wing: ranking a whole catalogue chunk by chunk, known pairs left out
+(:mod:`.full_ranking`), and the metrics over what was ranked (Recall / Hits / NDCG @ K, MRR, :mod:`.ranking`).
 
 Word-level evaluation (analogies, word pairs) belongs to the word2vec wing:
 :mod:`negsample.word2vec.evaluation`.
@@ -10,6 +11,8 @@ Example
 0.5
 """
 
+from .full_ranking import ExclusionIndex, hits_from_ranks, mrr_from_ranks, target_ranks, top_k
 from .ranking import hits_at_k, mrr, ndcg_at_k, recall_at_k
 
-__all__ = ["hits_at_k", "mrr", "ndcg_at_k", "recall_at_k"]
+__all__ = ["ExclusionIndex", "hits_at_k", "hits_from_ranks", "mrr", "mrr_from_ranks", "ndcg_at_k", "recall_at_k",
+           "target_ranks", "top_k"]
