@@ -27,14 +27,9 @@ import numpy as np
 import torch
 from sklearn.datasets import load_digits
 
+from negsample.distances import EuclideanDistance
 from negsample.losses import MarginLoss
-from negsample.miners import (
-    DistanceWeightedMiner,
-    HardNegativeMiner,
-    SemiHardNegativeMiner,
-    Triplets,
-    pairwise_distances,
-)
+from negsample.miners import DistanceWeightedMiner, HardNegativeMiner, SemiHardNegativeMiner, Triplets
 
 __all__ = ["main"]
 
@@ -77,7 +72,7 @@ def embed(model: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
 
 def recall_at_1(embeddings: torch.Tensor, labels: torch.Tensor) -> float:
     """Leave-one-out: is each image's nearest other image of the same digit?"""
-    distances = pairwise_distances(embeddings).fill_diagonal_(float("inf"))
+    distances = EuclideanDistance(normalize=True).pairwise(embeddings).fill_diagonal_(float("inf"))
     return float((labels[distances.argmin(dim=1)] == labels).float().mean())
 
 

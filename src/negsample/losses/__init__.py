@@ -4,14 +4,16 @@ Losses only see scores (and log-probabilities, ids for accidental hits, labels a
 they never own embedding tables and never sample, except the TensorFlow ports ``nce_loss`` and
 ``sampled_softmax_loss``, which draw shared candidates from a noise distribution as TF does.
 
-* Sampled objectives on scores: :class:`NegativeSamplingLoss`, :class:`NCELoss`,
-  :class:`SampledSoftmaxLoss`, :class:`BPRLoss`; TF ports :func:`nce_loss`,
-  :func:`sampled_softmax_loss` (with :func:`sample_candidates`).
+* Sampled objectives on scores: :class:`NegativeSamplingLoss`, :class:`BPRLoss`, and the logQ-corrected
+  :class:`NCELoss` and :class:`SampledSoftmaxLoss` (both built on :class:`SampledScoreLoss`).
+* TensorFlow ports (:mod:`~negsample.losses.tf_ports`): :func:`nce_loss`, :func:`sampled_softmax_loss`,
+  :func:`compute_sampled_logits`; candidates from :func:`negsample.noise.candidates.sample_candidates`.
 * In-batch contrastive: :class:`InfoNCELoss` (CLIP with ``symmetric=True``), :class:`NTXentLoss`.
 * Metric learning, called as pytorch-metric-learning's ``loss(embeddings, labels, indices_tuple)``:
-  :class:`TripletMarginLoss`, :class:`ContrastiveLoss`, :class:`MarginLoss`.
+  :class:`TripletMarginLoss`, :class:`ContrastiveLoss`, :class:`MarginLoss`; their distances come
+  from :mod:`negsample.distances`, as the miners' do.
 
-Every loss takes ``reduction='mean' | 'sum' | 'none'``.
+Every loss takes ``reduction='mean' | 'sum' | 'none'``; score corrections live in :mod:`negsample.scores`.
 
 Example
 -------
@@ -25,15 +27,14 @@ from .._torch import require_torch
 
 require_torch()  # fail here, naming the [torch] extra, before any submodule touches torch
 
-from ._candidates import compute_sampled_logits, sample_candidates  # noqa: E402
 from .bpr import BPRLoss  # noqa: E402
 from .contrastive import ContrastiveLoss  # noqa: E402
 from .infonce import InfoNCELoss  # noqa: E402
 from .margin import MarginLoss  # noqa: E402
-from .nce import NCELoss, nce_loss  # noqa: E402
 from .negative_sampling import NegativeSamplingLoss  # noqa: E402
 from .ntxent import NTXentLoss  # noqa: E402
-from .sampled_softmax import SampledSoftmaxLoss, sampled_softmax_loss  # noqa: E402
+from .sampled import NCELoss, SampledScoreLoss, SampledSoftmaxLoss  # noqa: E402
+from .tf_ports import compute_sampled_logits, nce_loss, sampled_softmax_loss  # noqa: E402
 from .triplet import TripletMarginLoss  # noqa: E402
 
 __all__ = [
@@ -44,10 +45,10 @@ __all__ = [
     "NCELoss",
     "NTXentLoss",
     "NegativeSamplingLoss",
+    "SampledScoreLoss",
     "SampledSoftmaxLoss",
     "TripletMarginLoss",
     "compute_sampled_logits",
     "nce_loss",
-    "sample_candidates",
     "sampled_softmax_loss",
 ]

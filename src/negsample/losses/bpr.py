@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from .._checks import check_reduction
 from .._torch import require_torch
-from ._common import check_pos_neg, reduce_loss
+from .reduction import reduce_loss
+from .score_inputs import check_pos_neg
 
 torch = require_torch()
 F = torch.nn.functional

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from .._checks import check_non_negative, check_reduction
 from .._torch import require_torch
-from ._metric import as_pairs, check_metric_inputs, distance_matrix, empty_loss
+from ..distances import EuclideanDistance
+from .metric_inputs import as_pairs, check_metric_inputs, empty_loss
 
 torch = require_torch()
 F = torch.nn.functional
@@ -30,7 +31,8 @@ class ContrastiveLoss(torch.nn.Module):
     pos_margin : float, default 0.0
     neg_margin : float, default 1.0
     normalize : bool, default True
-        Euclidean distance between L2-normalised embeddings.
+        Euclidean distance between L2-normalised embeddings; the loss keeps it as ``self.distance``
+        (``EuclideanDistance(normalize=normalize)``, the object the miners use too).
     reduction : {'mean', 'sum', 'none'}, default 'mean'
         ``'mean'`` averages the positive-pair losses and the negative-pair losses separately and
         adds the two means (pytorch-metric-learning's convention with ``MeanReducer``), so the
@@ -59,7 +61,7 @@ class ContrastiveLoss(torch.nn.Module):
         check_non_negative("neg_margin", neg_margin)
         self.pos_margin = float(pos_margin)
         self.neg_margin = float(neg_margin)
-        self.normalize = bool(normalize)
+        self.distance = EuclideanDistance(normalize=bool(normalize))
         self.reduction = check_reduction(reduction)
 
     def forward(self, embeddings: torch.Tensor, labels: torch.Tensor | None = None, indices_tuple=None):
@@ -78,7 +80,7 @@ class ContrastiveLoss(torch.nn.Module):
         a1, p, a2, n = as_pairs(labels, indices_tuple)
         if a1.numel() == 0 and a2.numel() == 0:
             return empty_loss(embeddings, self.reduction)
-        distances = distance_matrix(embeddings, normalize=self.normalize)
+        distances = self.distance.pairwise(embeddings)
         pos_loss = F.relu(distances[a1, p] - self.pos_margin)
         neg_loss = F.relu(self.neg_margin - distances[a2, n])
         if self.reduction == "none":
@@ -90,6 +92,6 @@ class ContrastiveLoss(torch.nn.Module):
 
     def extra_repr(self) -> str:
         return (
-            f"pos_margin={self.pos_margin}, neg_margin={self.neg_margin}, normalize={self.normalize}, "
+            f"pos_margin={self.pos_margin}, neg_margin={self.neg_margin}, distance={self.distance}, "
             f"reduction={self.reduction!r}"
         )

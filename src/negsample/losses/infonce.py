@@ -19,7 +19,8 @@ from .._checks import (
     check_shape,
 )
 from .._torch import require_torch
-from ._common import reduce_loss
+from ..distances import CosineSimilarity, DotProductSimilarity
+from .reduction import reduce_loss
 
 torch = require_torch()
 F = torch.nn.functional
@@ -40,7 +41,8 @@ class InfoNCELoss(torch.nn.Module):
     symmetric : bool, default False
         Also classify each key against all queries and average both directions (CLIP).
     normalize : bool, default True
-        L2-normalise queries and keys first, so logits are cosine similarities / temperature.
+        Logits are cosine similarities / temperature (``self.similarity`` is ``CosineSimilarity()``);
+        ``False``: raw dot products (``DotProductSimilarity()``).
     reduction : {'mean', 'sum', 'none'}, default 'mean'
         Over rows; ``'none'`` returns shape (batch_size,) (the mean of both directions per row when
         symmetric).
@@ -66,7 +68,7 @@ class InfoNCELoss(torch.nn.Module):
         check_positive("temperature", temperature)
         self.temperature = float(temperature)
         self.symmetric = bool(symmetric)
-        self.normalize = bool(normalize)
+        self.similarity = CosineSimilarity() if normalize else DotProductSimilarity()
         self.reduction = check_reduction(reduction)
 
     def forward(self, queries: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
@@ -78,9 +80,7 @@ class InfoNCELoss(torch.nn.Module):
         check_shape("keys", keys, tuple(queries.shape), "(batch_size, dim) like queries")
         if queries.shape[0] < 2:
             raise ValueError(f"queries: in-batch negatives need batch_size >= 2, got shape {tuple(queries.shape)}")
-        if self.normalize:
-            queries, keys = F.normalize(queries, dim=1), F.normalize(keys, dim=1)
-        logits = queries @ keys.T / self.temperature
+        logits = self.similarity.pairwise(queries, keys) / self.temperature
         targets = torch.arange(logits.shape[0], device=logits.device)
         loss = F.cross_entropy(logits, targets, reduction="none")
         if self.symmetric:
@@ -89,6 +89,6 @@ class InfoNCELoss(torch.nn.Module):
 
     def extra_repr(self) -> str:
         return (
-            f"temperature={self.temperature}, symmetric={self.symmetric}, normalize={self.normalize}, "
+            f"temperature={self.temperature}, symmetric={self.symmetric}, similarity={self.similarity}, "
             f"reduction={self.reduction!r}"
         )

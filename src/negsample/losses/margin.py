@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from .._checks import check_non_negative, check_reduction
 from .._torch import require_torch
-from ._common import reduce_loss
-from ._metric import as_triplets, check_metric_inputs, distance_matrix, empty_loss
+from ..distances import EuclideanDistance
+from .metric_inputs import as_triplets, check_metric_inputs, empty_loss
+from .reduction import reduce_loss
 
 torch = require_torch()
 F = torch.nn.functional
@@ -40,7 +41,8 @@ class MarginLoss(torch.nn.Module):
     nu : float, default 0.0
         Weight of the ``ν·β`` regulariser on learned betas (Wu et al.'s ν).
     normalize : bool, default True
-        Euclidean distance between L2-normalised embeddings.
+        Euclidean distance between L2-normalised embeddings; the loss keeps it as ``self.distance``
+        (``EuclideanDistance(normalize=normalize)``, the object the miners use too).
     reduction : {'mean', 'sum', 'none'}, default 'mean'
         Over triplets; ``'none'`` returns shape (num_triplets,). pytorch-metric-learning divides
         by the number of non-zero terms by default; ``'mean'`` here divides by the number of
@@ -83,7 +85,7 @@ class MarginLoss(torch.nn.Module):
             self.beta = torch.nn.Parameter(initial)
         else:
             self.register_buffer("beta", initial)
-        self.normalize = bool(normalize)
+        self.distance = EuclideanDistance(normalize=bool(normalize))
         self.reduction = check_reduction(reduction)
 
     def forward(self, embeddings: torch.Tensor, labels: torch.Tensor | None = None, indices_tuple=None):
@@ -108,7 +110,7 @@ class MarginLoss(torch.nn.Module):
         else:
             beta = self.beta
         beta = beta.to(embeddings.dtype)
-        distances = distance_matrix(embeddings, normalize=self.normalize)
+        distances = self.distance.pairwise(embeddings)
         pos_loss = F.relu(distances[anchor, positive] - beta + self.margin)
         neg_loss = F.relu(beta - distances[anchor, negative] + self.margin)
         loss = pos_loss + neg_loss
@@ -119,5 +121,5 @@ class MarginLoss(torch.nn.Module):
     def extra_repr(self) -> str:
         return (
             f"margin={self.margin}, learn_beta={self.learn_beta}, num_classes={self.num_classes}, "
-            f"nu={self.nu}, normalize={self.normalize}, reduction={self.reduction!r}"
+            f"nu={self.nu}, distance={self.distance}, reduction={self.reduction!r}"
         )

@@ -19,7 +19,9 @@ from .._checks import (
     check_shape,
 )
 from .._torch import require_torch
-from ._common import reduce_loss
+from ..distances import CosineSimilarity
+from ..scores import mask_scores
+from .reduction import reduce_loss
 
 torch = require_torch()
 F = torch.nn.functional
@@ -78,10 +80,9 @@ class NTXentLoss(torch.nn.Module):
         n = views.shape[0] // 2
         if n < 2:
             raise ValueError(f"view1: need N >= 2 examples so each view has negatives, got N = {n}")
-        views = F.normalize(views, dim=1)
-        logits = views @ views.T / self.temperature
+        logits = CosineSimilarity().pairwise(views) / self.temperature
         # A view is not its own negative: drop the diagonal from every softmax.
-        logits = logits.masked_fill(torch.eye(2 * n, dtype=torch.bool, device=views.device), float("-inf"))
+        logits = mask_scores(logits, torch.eye(2 * n, dtype=torch.bool, device=views.device))
         partners = torch.arange(2 * n, device=views.device).roll(n)
         loss = F.cross_entropy(logits, partners, reduction="none")
         return reduce_loss(loss, self.reduction)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from .._checks import check_non_negative, check_reduction
 from .._torch import require_torch
-from ._common import reduce_loss
-from ._metric import as_triplets, check_metric_inputs, distance_matrix, empty_loss
+from ..distances import EuclideanDistance
+from .metric_inputs import as_triplets, check_metric_inputs, empty_loss
+from .reduction import reduce_loss
 
 torch = require_torch()
 F = torch.nn.functional
@@ -32,7 +33,8 @@ class TripletMarginLoss(torch.nn.Module):
     swap : bool, default False
         Use ``min(d(a, n), d(p, n))`` as the negative distance (Balntas et al., 2016).
     normalize : bool, default True
-        Euclidean distance between L2-normalised embeddings (pytorch-metric-learning's default).
+        Euclidean distance between L2-normalised embeddings; the loss keeps it as ``self.distance``
+        (``EuclideanDistance(normalize=normalize)``, the object the miners use too).
     reduction : {'mean', 'sum', 'none'}, default 'mean'
         Over triplets; ``'none'`` returns shape (num_triplets,). Note: pytorch-metric-learning
         averages only the non-zero triplet losses by default; ``'mean'`` here averages all of them
@@ -53,7 +55,7 @@ class TripletMarginLoss(torch.nn.Module):
         check_non_negative("margin", margin)
         self.margin = float(margin)
         self.swap = bool(swap)
-        self.normalize = bool(normalize)
+        self.distance = EuclideanDistance(normalize=bool(normalize))
         self.reduction = check_reduction(reduction)
 
     def forward(self, embeddings: torch.Tensor, labels: torch.Tensor | None = None, indices_tuple=None):
@@ -72,7 +74,7 @@ class TripletMarginLoss(torch.nn.Module):
         anchor, positive, negative = as_triplets(labels, indices_tuple)
         if anchor.numel() == 0:
             return empty_loss(embeddings, self.reduction)
-        distances = distance_matrix(embeddings, normalize=self.normalize)
+        distances = self.distance.pairwise(embeddings)
         d_ap = distances[anchor, positive]
         d_an = distances[anchor, negative]
         if self.swap:
@@ -80,4 +82,4 @@ class TripletMarginLoss(torch.nn.Module):
         return reduce_loss(F.relu(d_ap - d_an + self.margin), self.reduction)
 
     def extra_repr(self) -> str:
-        return f"margin={self.margin}, swap={self.swap}, normalize={self.normalize}, reduction={self.reduction!r}"
+        return f"margin={self.margin}, swap={self.swap}, distance={self.distance}, reduction={self.reduction!r}"

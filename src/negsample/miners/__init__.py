@@ -3,7 +3,8 @@
 Every triplet miner is called as ``miner(embeddings, labels)`` and returns ``Triplets(anchor,
 positive, negative)``, which any negsample (or pytorch-metric-learning) metric loss accepts as
 ``loss(embeddings, labels, indices_tuple)``. Distances are Euclidean between L2-normalised
-embeddings unless ``normalize_embeddings=False``.
+embeddings unless ``normalize_embeddings=False``, from :class:`negsample.distances.EuclideanDistance`
+as in the metric losses.
 
 Example
 -------
@@ -17,7 +18,7 @@ Example
 
 # Each submodule calls negsample._torch.require_torch(), so a missing torch fails with a message
 # that names the [torch] extra.
-from .base import TripletMiner, Triplets, pairwise_distances
+from .base import TripletMiner, Triplets
 from .distance_weighted import DistanceWeightedMiner
 from .hard import HardNegativeMiner
 from .ohem import ohem
@@ -30,5 +31,4 @@ __all__ = [
     "TripletMiner",
     "Triplets",
     "ohem",
-    "pairwise_distances",
 ]

@@ -1,4 +1,4 @@
-"""What every triplet miner shares: the ``Triplets`` result, pairwise distances and label masks.
+"""What every triplet miner shares: the ``Triplets`` result, the distance matrix and label masks.
 
 A miner looks at a distance matrix and returns index sets; it never computes a loss and never
 back-propagates, so everything here runs under ``torch.no_grad()``.
@@ -10,10 +10,11 @@ from typing import NamedTuple
 
 from .._checks import check_floating, check_ndim, check_shape
 from .._torch import require_torch
+from ..distances import EuclideanDistance
 
 torch = require_torch()
 
-__all__ = ["Triplets", "TripletMiner", "pairwise_distances"]
+__all__ = ["Triplets", "TripletMiner"]
 
 
 class Triplets(NamedTuple):
@@ -28,39 +29,15 @@ class Triplets(NamedTuple):
     negative: torch.Tensor
 
 
-def pairwise_distances(embeddings: torch.Tensor, *, normalize_embeddings: bool = True) -> torch.Tensor:
-    """Euclidean distances between all rows of ``embeddings``.
-
-    Parameters
-    ----------
-    embeddings : Tensor, shape (N, D)
-    normalize_embeddings : bool, default True
-        L2-normalise rows first, so distances lie in ``[0, 2]`` (pytorch-metric-learning's default).
-
-    Returns
-    -------
-    Tensor, shape (N, N)
-
-    Example
-    -------
-    >>> import torch
-    >>> pairwise_distances(torch.tensor([[1.0, 0.0], [0.0, 3.0]])).round(decimals=4)
-    tensor([[0.0000, 1.4142],
-            [1.4142, 0.0000]])
-    """
-    x = torch.nn.functional.normalize(embeddings, p=2, dim=1) if normalize_embeddings else embeddings
-    # The matmul shortcut (|a|^2 + |b|^2 - 2ab) cancels badly for near-duplicates and leaves non-zero
-    # self-distances; miners compare distances against each other, so take the exact route.
-    return torch.cdist(x, x, compute_mode="donot_use_mm_for_euclid_dist")
-
-
 class TripletMiner:
     """Base class: validate inputs, build distances and label masks, then ``_mine`` (template method).
 
     Parameters
     ----------
     normalize_embeddings : bool, default True
-        Measure Euclidean distance between L2-normalised embeddings (False: raw Euclidean).
+        Measure Euclidean distance between L2-normalised embeddings (False: raw Euclidean). The
+        miner keeps it as ``self.distance`` (``EuclideanDistance(normalize=normalize_embeddings)``,
+        the object the metric losses use too, so both see the same matrix for the same batch).
 
     Subclasses implement ``_mine(distances, positive_mask, negative_mask)`` where all three are
     ``shape: (N, N)``; ``positive_mask[a, p]`` is True when ``p != a`` shares ``a``'s label and
@@ -68,7 +45,7 @@ class TripletMiner:
     """
 
     def __init__(self, *, normalize_embeddings: bool = True):
-        self.normalize_embeddings = bool(normalize_embeddings)
+        self.distance = EuclideanDistance(normalize=bool(normalize_embeddings))
 
     def __call__(self, embeddings: torch.Tensor, labels: torch.Tensor) -> Triplets:
         """Mine triplets from a batch.
@@ -89,7 +66,7 @@ class TripletMiner:
         labels = torch.as_tensor(labels, device=embeddings.device)
         check_shape("labels", labels, (embeddings.shape[0],), "(N,)")
         with torch.no_grad():
-            distances = pairwise_distances(embeddings.detach(), normalize_embeddings=self.normalize_embeddings)
+            distances = self.distance.pairwise(embeddings.detach())
             same = labels[:, None] == labels[None, :]
             not_self = ~torch.eye(len(labels), dtype=torch.bool, device=embeddings.device)
             return self._mine(distances, same & not_self, ~same)
@@ -98,7 +75,7 @@ class TripletMiner:
         raise NotImplementedError
 
     def _options(self) -> str:
-        return f"normalize_embeddings={self.normalize_embeddings}"
+        return f"distance={self.distance}"
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._options()})"

@@ -1,7 +1,10 @@
 """Negatives for two-tower retrieval (PyTorch): in-batch (+logQ), cross-batch memory, mixed.
 
-The pieces are small transforms of a ``(B, C)`` logits matrix whose row ``i`` has its positive in
-column ``i``, so the loss is always ``cross_entropy(logits, arange(B))``.
+The pieces build a ``(B, C)`` logits matrix whose row ``i`` has its positive in column ``i``, so the
+loss is always ``cross_entropy(logits, arange(B))``: :mod:`~negsample.retrieval.in_batch` (in-batch
+logits, extra negative columns), :mod:`~negsample.retrieval.memory` (cross-batch FIFO) and
+:mod:`~negsample.retrieval.mixed` (in-batch plus sampled). The logQ correction and the accidental-hit
+mask they apply are :mod:`negsample.scores`.
 
 Example
 -------
@@ -14,9 +17,9 @@ Example
 
 # Each submodule calls negsample._torch.require_torch(), so a missing torch fails with a message
 # that names the [torch] extra.
+from .in_batch import append_negatives, in_batch_logits
 from .memory import CrossBatchMemory, Negatives
 from .mixed import MixedNegatives
-from .transforms import append_negatives, in_batch_logits, logq_correction, remove_accidental_hits
 
 __all__ = [
     "CrossBatchMemory",
@@ -24,6 +27,4 @@ __all__ = [
     "Negatives",
     "append_negatives",
     "in_batch_logits",
-    "logq_correction",
-    "remove_accidental_hits",
 ]

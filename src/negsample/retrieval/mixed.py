@@ -6,7 +6,7 @@ import math
 
 from .._checks import check_ndim, check_positive, check_shape
 from .._torch import require_torch
-from .transforms import append_negatives, in_batch_logits
+from .in_batch import append_negatives, in_batch_logits
 
 torch = require_torch()
 
@@ -26,7 +26,7 @@ class MixedNegatives:
     ``candidate_log_q`` neither part is corrected.
 
     Accidental hits: an in-batch duplicate of a row's positive and a sampled id equal to it are both
-    set to ``-inf`` (when ``remove_accidental_hits`` is true).
+    masked to :func:`negsample.scores.fill_value` (when ``remove_accidental_hits`` is true).
 
     Parameters
     ----------

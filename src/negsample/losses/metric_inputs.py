@@ -1,4 +1,4 @@
-"""Shared pieces of the metric-learning losses: input checks, distances, triplets and pairs.
+"""Shared pieces of the metric-learning losses: input checks, triplets and pairs.
 
 Follows pytorch-metric-learning's conventions so miners plug in unchanged: ``indices_tuple`` is
 either triplets ``(anchor, positive, negative)`` or pairs ``(anchor1, positive, anchor2, negative)``,
@@ -7,7 +7,7 @@ each a LongTensor of batch row indices; ``None`` means every valid triplet/pair 
 Example
 -------
 >>> import torch
->>> from negsample.losses._metric import all_triplets
+>>> from negsample.losses.metric_inputs import all_triplets
 >>> [t.tolist() for t in all_triplets(torch.tensor([0, 0, 1]))]
 [[0, 1], [1, 0], [2, 2]]
 """
@@ -18,7 +18,6 @@ from .._checks import check_floating, check_ids_in_range, check_integer, check_n
 from .._torch import require_torch
 
 torch = require_torch()
-F = torch.nn.functional
 
 __all__ = [
     "all_pairs",
@@ -26,7 +25,6 @@ __all__ = [
     "as_pairs",
     "as_triplets",
     "check_metric_inputs",
-    "distance_matrix",
     "empty_loss",
 ]
 
@@ -56,13 +54,6 @@ def check_metric_inputs(embeddings, labels, indices_tuple) -> None:
                 check_ndim(name, indices_tuple[i], 1)
                 check_shape(name, indices_tuple[i], (length,), f"(num_{'triplets' if len(group) == 3 else 'pairs'},)")
                 check_ids_in_range(name, indices_tuple[i], batch_size)
-
-
-def distance_matrix(embeddings: torch.Tensor, *, normalize: bool) -> torch.Tensor:
-    """Euclidean distances, shape (batch_size, batch_size), on L2-normalised rows when ``normalize``."""
-    if normalize:
-        embeddings = F.normalize(embeddings, p=2, dim=1)
-    return torch.cdist(embeddings, embeddings, p=2)
 
 
 def all_triplets(labels: torch.Tensor):

@@ -12,13 +12,13 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from negsample.distances import EuclideanDistance  # noqa: E402
 from negsample.miners import (  # noqa: E402
     DistanceWeightedMiner,
     HardNegativeMiner,
     SemiHardNegativeMiner,
     Triplets,
     ohem,
-    pairwise_distances,
 )
 
 
@@ -50,10 +50,10 @@ def _negatives(labels, a):
     return [n for n in range(len(labels)) if labels[n] != labels[a]]
 
 
-def test_pairwise_distances_match_naive():
+def test_euclidean_distance_matches_naive():
     emb, _ = _batch(0)
     for normalize in (True, False):
-        got = pairwise_distances(emb, normalize_embeddings=normalize).double().numpy()
+        got = EuclideanDistance(normalize=normalize).pairwise(emb).double().numpy()
         np.testing.assert_allclose(got, _naive_distances(emb, normalize), atol=1e-5)
 
 
@@ -94,7 +94,7 @@ def test_semi_hard_miner_matches_naive_loop_and_condition_holds(seed, normalize)
     }
     got = SemiHardNegativeMiner(margin=margin, normalize_embeddings=normalize)(emb, labels)
     assert expected and _as_set(got) == expected
-    d = pairwise_distances(emb, normalize_embeddings=normalize)
+    d = EuclideanDistance(normalize=normalize).pairwise(emb)
     d_ap, d_an = d[got.anchor, got.positive], d[got.anchor, got.negative]
     assert bool(((d_ap < d_an) & (d_an < d_ap + margin)).all())
     assert bool((labels[got.anchor] == labels[got.positive]).all())

@@ -1,30 +1,19 @@
-"""Helpers shared by the losses: reductions and input checks for score-based losses.
+"""Input checks of the losses on scores: positive and negative scores, their logQ and their ids.
 
 Example
 -------
 >>> import torch
->>> from negsample.losses._common import reduce_loss
->>> reduce_loss(torch.tensor([1.0, 3.0]), "mean").item()
-2.0
+>>> from negsample.losses.score_inputs import check_pos_neg
+>>> check_pos_neg("pos_scores", torch.zeros(4), "neg_scores", torch.zeros(4, 5))
+(4, 5)
 """
 
 from __future__ import annotations
 
-from .._checks import check_floating, check_ndim, check_same_dtype, check_shape
-from .._torch import require_torch
+from .._checks import check_floating, check_integer, check_ndim, check_same_dtype, check_shape
+from ..scores import accidental_hits
 
-torch = require_torch()
-
-__all__ = ["check_log_q", "check_pos_neg", "check_pos_neg_ids", "reduce_loss"]
-
-
-def reduce_loss(loss: torch.Tensor, reduction: str) -> torch.Tensor:
-    """``'mean'`` / ``'sum'`` over every element, or ``'none'`` (returned unchanged)."""
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
+__all__ = ["check_log_q", "check_pos_neg", "check_pos_neg_ids"]
 
 
 def check_pos_neg(pos_name: str, pos, neg_name: str, neg, *, neg_may_be_1d: bool = False) -> tuple[int, int]:
@@ -72,12 +61,11 @@ def check_pos_neg_ids(pos_ids, neg_ids, batch_size: int, num_negatives: int):
     if pos_ids is None or neg_ids is None:
         missing = "pos_ids" if pos_ids is None else "neg_ids"
         raise ValueError(f"{missing}: pos_ids and neg_ids go together (to find accidental hits), got only one")
-    for name, ids in (("pos_ids", pos_ids), ("neg_ids", neg_ids)):
-        if ids.is_floating_point() or ids.dtype == torch.bool:
-            raise ValueError(f"{name}: expected an integer dtype, got {ids.dtype}")
+    check_integer("pos_ids", pos_ids)
+    check_integer("neg_ids", neg_ids)
     check_shape("pos_ids", pos_ids, (batch_size,), "(batch_size,)")
     if neg_ids.ndim == 1:
         check_shape("neg_ids", neg_ids, (num_negatives,), "(num_negatives,)")
-        return neg_ids.unsqueeze(0) == pos_ids.unsqueeze(1)
-    check_shape("neg_ids", neg_ids, (batch_size, num_negatives), "(batch_size, num_negatives)")
-    return neg_ids == pos_ids.unsqueeze(1)
+    else:
+        check_shape("neg_ids", neg_ids, (batch_size, num_negatives), "(batch_size, num_negatives)")
+    return accidental_hits(pos_ids, neg_ids)

@@ -18,13 +18,13 @@ from negsample.losses import (  # noqa: E402
     NCELoss,
     NegativeSamplingLoss,
     NTXentLoss,
+    SampledScoreLoss,
     SampledSoftmaxLoss,
     TripletMarginLoss,
     nce_loss,
-    sample_candidates,
     sampled_softmax_loss,
 )
-from negsample.noise import LogUniform, Uniform, Unigram  # noqa: E402
+from negsample.noise import Uniform, Unigram  # noqa: E402
 
 F = torch.nn.functional
 
@@ -204,6 +204,25 @@ def test_ports_with_several_true_classes_match_tensorflow_formula():
     torch.testing.assert_close(port, softmax_ce)
 
 
+def test_nce_and_sampled_softmax_share_one_template():
+    """Checks, logQ, accidental hits and reduction live in SampledScoreLoss; a subclass gives a row loss."""
+    assert all(
+        issubclass(cls, SampledScoreLoss) and "forward" not in vars(cls) for cls in (NCELoss, SampledSoftmaxLoss)
+    )
+
+    class PairwiseHinge(SampledScoreLoss):
+        def row_loss(self, pos, neg):
+            return F.relu(1.0 - pos.unsqueeze(1) + neg).sum(dim=1)
+
+    pos, neg = torch.tensor([1.0, 0.0]), torch.tensor([[0.5, 2.0], [0.0, -1.0]])
+    pos_q, neg_q = torch.tensor([-1.0, -2.0]), torch.tensor([-0.5, -1.5])
+    got = PairwiseHinge(reduction="none")(pos, neg, pos_q, neg_q, torch.tensor([3, 4]), torch.tensor([3, 5]))
+    # Corrected: pos = [2, 2]; neg = [[1, 3.5], [0.5, 0.5]] with row 0's first negative (id 3) masked.
+    torch.testing.assert_close(got, torch.tensor([0.0 + 2.5, 0.0 + 0.0]))
+    with pytest.raises(ValueError, match=r"neg_ids: pos_ids and neg_ids go together"):
+        PairwiseHinge()(pos, neg, pos_q, neg_q, pos_ids=torch.tensor([3, 4]))
+
+
 def test_infonce_and_ntxent_values_against_loops():
     q, k = randn(4, 3, seed=1), randn(4, 3, seed=2)
     qn, kn = F.normalize(q, dim=1), F.normalize(k, dim=1)
@@ -331,46 +350,7 @@ def test_learned_beta_gets_gradients():
     assert "beta" not in dict(MarginLoss().named_parameters())
 
 
-# ----------------------------------------------------------------------------- candidate sampling
-def test_sample_candidates_unique_uses_tensorflow_expected_counts():
-    sampler = Uniform(6)
-    labels = torch.tensor([[0], [5]])
-    g = torch.Generator().manual_seed(3)
-    sampled, true_count, sampled_count = sample_candidates(sampler, labels, num_sampled=6, generator=g)
-    assert sorted(sampled.tolist()) == list(range(6))
-    # count = 1 - (1 - p)^num_tries for one integer num_tries >= 6 (recovered from the counts).
-    tries = torch.log1p(-sampled_count.double()) / math.log1p(-1 / 6)
-    assert torch.allclose(tries, tries.round(), atol=1e-3) and tries.min() >= 6
-    torch.testing.assert_close(true_count, sampled_count[:2].view(2, 1))
-    # unique=False: TF's shortcut, num_sampled * p.
-    log_uniform = LogUniform(50)
-    sampled, true_count, sampled_count = sample_candidates(
-        log_uniform, labels, num_sampled=5, unique=False, generator=g
-    )
-    torch.testing.assert_close(true_count.squeeze(1), torch.tensor(5 * log_uniform.probs[[0, 5]]).float())
-    torch.testing.assert_close(sampled_count, torch.tensor(5 * log_uniform.probs[sampled.numpy()]).float())
-
-
-def test_unique_expected_counts_are_inclusion_probabilities():
-    """Monte Carlo: TF's unique-sampling expected count is the probability an id is among the draws."""
-    sampler = LogUniform(20)
-    labels = torch.zeros(1, 1, dtype=torch.long)
-    g = torch.Generator().manual_seed(0)
-    hits, expected = torch.zeros(20, dtype=torch.float64), torch.zeros(20, dtype=torch.float64)
-    rounds = 400
-    for _ in range(rounds):
-        sampled, _, counts = sample_candidates(sampler, labels, num_sampled=5, generator=g)
-        hits[sampled] += 1
-        # Expected inclusion for every class at this round's num_tries (TF's shortcut when none rejected).
-        p = torch.as_tensor(sampler.probs)
-        p0 = p[sampled[0]].item()
-        shortcut = math.isclose(counts[0].item(), 5 * p0, rel_tol=1e-5)
-        tries = 5 if shortcut else math.log1p(-counts[0].item()) / math.log1p(-p0)
-        expected += -torch.expm1(tries * torch.log1p(-p))
-    # Sum of indicators vs sum of probabilities, class by class (binomial-ish tolerance).
-    assert torch.all((hits - expected).abs() <= 4 * expected.clamp(min=1).sqrt() + 2)
-
-
+# ----------------------------------------------------------------------------- ports train
 def test_ports_draw_from_log_uniform_by_default_and_train():
     torch.manual_seed(0)
     weights = torch.nn.Parameter(torch.randn(50, 8) * 0.1)
