@@ -30,6 +30,7 @@ __all__ = [
     "check_ndim",
     "check_non_negative",
     "check_positive",
+    "check_positive_int",
     "check_probabilities",
     "check_reduction",
     "check_same_dtype",
@@ -124,6 +125,13 @@ def check_positive(name: str, value) -> None:
     """A scalar that must be finite and > 0 (temperature, rate, counts of things)."""
     if not (isinstance(value, (int, float, np.integer, np.floating)) and math.isfinite(value) and value > 0):
         raise ValueError(f"{name}: expected a finite number > 0, got {value!r}")
+
+
+def check_positive_int(name: str, value) -> int:
+    """``value`` must be an integer >= 1 (not a bool; NumPy integers count); returns it as an int."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
+    return int(value)
 
 
 def check_non_negative(name: str, value) -> None:

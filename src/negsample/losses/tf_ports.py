@@ -24,13 +24,14 @@ from .._checks import (
     check_floating,
     check_ids_in_range,
     check_integer,
+    check_positive_int,
     check_reduction,
     check_same_dtype,
     check_shape,
 )
 from .._torch import require_torch
 from ..noise import LogUniform, NoiseDistribution
-from ..noise.candidates import check_positive_int, sample_candidates
+from ..noise.candidates import sample_candidates
 from .reduction import reduce_loss
 
 torch = require_torch()

@@ -22,7 +22,9 @@ Example
 """
 
 from .base import NoiseDistribution, as_generator
+from .candidates import sample_candidates
 from .distributions import Empirical, LogUniform, Uniform, Unigram
 from .streaming import StreamingFrequency
 
-__all__ = ["Empirical", "LogUniform", "NoiseDistribution", "StreamingFrequency", "Uniform", "Unigram", "as_generator"]
+__all__ = ["Empirical", "LogUniform", "NoiseDistribution", "StreamingFrequency", "Uniform", "Unigram", "as_generator",
+           "sample_candidates"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .._checks import check_positive_int
 from .._torch import require_torch
 from .base import NoiseDistribution
 
@@ -29,13 +30,6 @@ __all__ = ["sample_candidates"]
 
 # Rejection sampling for unique candidates gives up after this many draws in total.
 _MAX_TOTAL_DRAWS = 50_000_000
-
-
-def check_positive_int(name: str, value) -> int:
-    """``value`` must be an ``int`` >= 1 (not a bool); returns it. The TF ports check their counts with it."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
-    return value
 
 
 def sample_candidates(
