@@ -1,0 +1,15 @@
+"""Knowledge-graph embeddings trained on corrupted triples (needs the ``[torch]`` extra for training).
+
+* :class:`Triples` -- train/valid/test triples read from tab-separated files, id maps both ways.
+* :mod:`~negsample.kg.models` -- score functions TransE (L1/L2), DistMult, ComplEx, RotatE.
+
+Example
+-------
+>>> from negsample.kg import Triples
+>>> Triples.from_labels([("paris", "capital_of", "france")]).num_entities
+2
+"""
+
+from .triples import INVERSE_SUFFIX, Triples, TriplesFormatError, UnseenLabel
+
+__all__ = ["INVERSE_SUFFIX", "Triples", "TriplesFormatError", "UnseenLabel"]
