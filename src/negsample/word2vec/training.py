@@ -33,8 +33,8 @@ from .config import Word2VecConfig
 from .corpus import EncodedCorpus, warm_up_scanner
 from .objectives import ContextWindow, HierarchicalSoftmax, NegativeSampling, build_objectives
 
-__all__ = ["EpochStats", "EpochTally", "Job", "PrivateRows", "TrainingDivergedError", "job_kernel", "plan_jobs",
-           "train_epochs", "warm_up"]
+__all__ = ["EpochStats", "EpochTally", "Job", "PrivateRows", "TrainingDivergedError", "job_kernel",
+           "learning_rate", "plan_jobs", "train_epochs", "warm_up"]
 
 JOB_WORDS = 10_000  # tokens per job: long enough to hide call overhead, short enough to balance threads
 # With several threads, each thread trains the rows that nearly every example writes in a private
@@ -106,6 +106,12 @@ def plan_jobs(encoded: EncodedCorpus, job_words: int = JOB_WORDS) -> list[Job]:
             sentence, token = stop, token_stop
         offset += int(ends[-1]) if ends.shape[0] else 0
     return jobs
+
+
+def learning_rate(cfg: Word2VecConfig, epoch: int, offset: int, epoch_words: int) -> float:
+    """The learning rate at token ``offset`` of ``epoch`` (from 0): a linear decay from ``alpha`` to
+    ``min_alpha`` over the token stream of all epochs, as in the C tool with one thread."""
+    return cfg.initial_alpha - (cfg.initial_alpha - cfg.min_alpha) * (epoch + offset / epoch_words) / cfg.epochs
 
 
 def job_kernel(cfg: Word2VecConfig):
@@ -211,14 +217,16 @@ def private_state() -> np.ndarray:
 
 def train_epochs(cfg: Word2VecConfig, encoded: EncodedCorpus, inputs: np.ndarray, keep_prob: np.ndarray,
                  negative: NegativeSampling | None, tree: HierarchicalSoftmax | None, *, bar,
-                 after_epochs: Callable[[Sequence[EpochStats]], None], stop_each_epoch: bool) -> list[EpochStats]:
+                 after_epochs: Callable[[Sequence[EpochStats]], None], stop_each_epoch: bool,
+                 on_epoch: Callable[[EpochStats], None] | None = None) -> list[EpochStats]:
     """Train ``cfg.epochs`` epochs over ``encoded`` in ``cfg.threads`` threads; the rows are updated in place.
 
     inputs : float32 (V, dim); keep_prob : float32 (V,); negative, tree : the objectives (every row
     shared: each thread makes its own private copies); bar : a tqdm bar over ``n_words * epochs``
     tokens. ``after_epochs(stats)`` is called with the threads stopped and every private row merged:
     after each epoch with ``stop_each_epoch`` (callbacks must see each epoch's vectors), else once at
-    the end.
+    the end. ``on_epoch(stats)``, if given, hears of each epoch as soon as it is reported, while the
+    threads may run on (for logs: it sees the numbers, not the vectors).
     Raises :class:`TrainingDivergedError` as soon as an epoch ends with a NaN/inf loss or vectors.
     """
     kernel = job_kernel(cfg)
@@ -227,14 +235,12 @@ def train_epochs(cfg: Word2VecConfig, encoded: EncodedCorpus, inputs: np.ndarray
     jobs = plan_jobs(encoded)
     n_threads = min(cfg.threads, len(jobs))
     epoch_words = encoded.n_words
-    decay = cfg.alpha - cfg.min_alpha
     lock = threading.Lock()
-    tally = EpochTally(cfg.epochs, len(jobs), alpha=cfg.alpha)
+    tally = EpochTally(cfg.epochs, len(jobs), alpha=cfg.initial_alpha)
     bar.set_description(tally.progress(cfg.epochs)[0], refresh=False)
 
     def alpha_at(epoch: int, offset: int) -> float:
-        # Linear decay over the token stream of all epochs, as in the C tool with one thread.
-        return cfg.alpha - decay * (epoch + offset / epoch_words) / cfg.epochs
+        return learning_rate(cfg, epoch, offset, epoch_words)
 
     def run_jobs(queue: Iterator[tuple[int, int]]) -> None:
         # Threads take (epoch, job) pairs in order from one shared queue, so they all finish an
@@ -271,7 +277,7 @@ def train_epochs(cfg: Word2VecConfig, encoded: EncodedCorpus, inputs: np.ndarray
         if not np.isfinite(tally.loss[epoch]) or not np.isfinite(inputs).all():
             raise TrainingDivergedError(
                 f"training diverged in epoch {epoch + 1}: the loss or the vectors became NaN/inf; "
-                f"lower alpha (it is {cfg.alpha})"
+                f"lower alpha (it is {cfg.initial_alpha})"
             )
         return EpochStats(epoch=epoch + 1, loss=tally.loss[epoch] / max(tally.examples[epoch], 1),
                           examples=int(tally.examples[epoch]), words=epoch_words, seconds=seconds,
@@ -300,6 +306,8 @@ def train_epochs(cfg: Word2VecConfig, encoded: EncodedCorpus, inputs: np.ndarray
                     description, postfix = tally.progress(cfg.epochs)
                 for end in finished:
                     stats.append(report(len(stats), end - last_end))
+                    if on_epoch is not None:
+                        on_epoch(stats[-1])
                     last_end = end
                 if not threads_running:
                     break
