@@ -9,6 +9,7 @@ from negsample.cli import build_parser, main
 from negsample.cli.word2vec import model_from_args
 from negsample.keyedvectors import KeyedVectors
 from negsample.word2vec import Word2VecConfig
+from negsample.word2vec.config import CBOW_ALPHA, SKIPGRAM_ALPHA
 
 
 @pytest.fixture
@@ -98,7 +99,8 @@ def test_training_defaults_come_from_word2vec_config(capsys):
         main(["word2vec", "train", "--help"])
     shown = " ".join(capsys.readouterr().out.split())
     assert f"maximum context window (default {defaults['window']})" in shown
-    assert f"initial learning rate (default {defaults['alpha']})" in shown
+    assert defaults["alpha"] is None  # the architecture picks: 0.025 skip-gram, 0.05 CBOW
+    assert f"initial learning rate (default {SKIPGRAM_ALPHA} for skip-gram, {CBOW_ALPHA} for CBOW)" in shown
 
 
 def test_batch_negatives_flag_reaches_the_model():

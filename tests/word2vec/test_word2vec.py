@@ -248,3 +248,18 @@ def test_word2vec_keyword_defaults_are_the_configs():
     fields = {f.name: f.default for f in dataclasses.fields(Word2VecConfig)}
     assert set(signature) - {"self"} == set(fields)
     assert {name: signature[name].default for name in fields} == fields
+
+
+@pytest.mark.parametrize("sg,alpha,expected", [(1, None, 0.025), (0, None, 0.05), (0, 0.025, 0.025), (1, 0.1, 0.1)])
+def test_alpha_defaults_to_the_architectures_and_an_explicit_one_is_honoured(sg, alpha, expected):
+    config = Word2VecConfig(sg=sg, alpha=alpha, epochs=2)
+    assert config.initial_alpha == expected
+    model = Word2Vec(vector_size=8, min_count=1, sg=sg, alpha=alpha, epochs=2, workers=1, sample=0)
+    model.fit(planted_corpus(sentences=50))
+    # The schedule decays linearly from the initial rate to min_alpha; after epoch 1 of 2 it is halfway.
+    assert model.epoch_stats[0].alpha == pytest.approx(expected - (expected - config.min_alpha) / 2)
+
+
+def test_min_alpha_is_checked_against_the_rate_in_force():
+    with pytest.raises(ValueError, match=r"min_alpha must be in \[0, alpha=0.05\]"):
+        Word2VecConfig(sg=0, min_alpha=0.04 + 0.02)

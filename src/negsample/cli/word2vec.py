@@ -24,7 +24,7 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from ..word2vec.config import Word2VecConfig
+from ..word2vec.config import CBOW_ALPHA, SKIPGRAM_ALPHA, Word2VecConfig
 
 __all__ = ["TRAINING_DEFAULTS", "add_commands", "model_from_args"]
 
@@ -97,7 +97,7 @@ def _add_training_options(p: argparse.ArgumentParser) -> None:
                    help=f"passes over the corpus (default {_shown('epochs')})")
     p.add_argument("--workers", type=int, default=d["workers"], help="training threads (default: all cores)")
     p.add_argument("--alpha", type=float, default=d["alpha"],
-                   help=f"initial learning rate (default {_shown('alpha')})")
+                   help=f"initial learning rate (default {SKIPGRAM_ALPHA} for skip-gram, {CBOW_ALPHA} for CBOW)")
     p.add_argument("--min-alpha", type=float, default=d["min_alpha"],
                    help=f"final learning rate (default {_shown('min_alpha')})")
     p.add_argument("--cbow-sum", dest="cbow_mean", action="store_const", const=False, default=d["cbow_mean"],

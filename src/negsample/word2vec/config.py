@@ -16,7 +16,10 @@ import math
 import os
 from dataclasses import asdict, dataclass
 
-__all__ = ["Word2VecConfig", "default_workers"]
+__all__ = ["CBOW_ALPHA", "SKIPGRAM_ALPHA", "Word2VecConfig", "default_workers"]
+
+SKIPGRAM_ALPHA = 0.025  # the default initial learning rates (alpha=None)
+CBOW_ALPHA = 0.05
 
 
 def default_workers() -> int:
@@ -66,8 +69,13 @@ class Word2VecConfig:
         Noise distribution ∝ count ** ns_exponent.
     sample : float, default 1e-3
         Subsampling threshold for frequent words; 0 disables.
-    alpha, min_alpha : float, defaults 0.025 and 1e-4
-        The learning rate decays linearly from ``alpha`` to ``min_alpha`` over all epochs.
+    alpha : float or None, default None
+        The initial learning rate. ``None`` picks the architecture's own: 0.025 for skip-gram and
+        0.05 for CBOW, the word2vec C tool's and fastText's choice (gensim uses 0.025 for both, which
+        leaves CBOW far from its best: on text8 its analogy accuracy nearly halves). An explicit value
+        is always used as given; :attr:`initial_alpha` is the value in force.
+    min_alpha : float, default 1e-4
+        The learning rate decays linearly from the initial rate to ``min_alpha`` over all epochs.
     epochs : int, default 5
     workers : int or None, default None
         Training threads (Hogwild). None uses all cores.
@@ -101,7 +109,7 @@ class Word2VecConfig:
     negative: int = 5
     ns_exponent: float = 0.75
     sample: float = 1e-3
-    alpha: float = 0.025
+    alpha: float | None = None
     min_alpha: float = 1e-4
     epochs: int = 5
     workers: int | None = None
@@ -130,10 +138,10 @@ class Word2VecConfig:
             raise ValueError(f"seed must be an integer, got {self.seed!r}")
         if not self.hs and self.negative == 0:
             raise ValueError("no training objective: set hs=1 or negative > 0 (hs=0 with negative=0)")
-        if _finite("alpha", self.alpha) <= 0:
+        if self.alpha is not None and _finite("alpha", self.alpha) <= 0:
             raise ValueError(f"alpha must be > 0, got {self.alpha!r}")
-        if _finite("min_alpha", self.min_alpha) < 0 or self.min_alpha > self.alpha:
-            raise ValueError(f"min_alpha must be in [0, alpha={self.alpha}], got {self.min_alpha!r}")
+        if _finite("min_alpha", self.min_alpha) < 0 or self.min_alpha > self.initial_alpha:
+            raise ValueError(f"min_alpha must be in [0, alpha={self.initial_alpha}], got {self.min_alpha!r}")
         if _finite("sample", self.sample) < 0:
             raise ValueError(f"sample must be >= 0 (0 disables subsampling), got {self.sample!r}")
         _finite("ns_exponent", self.ns_exponent)
@@ -151,6 +159,13 @@ class Word2VecConfig:
             # ones with analogy and WordSim-353 scores within the noise of gensim's.
             return self.negative > 0 and not self.hs
         return bool(self.batch_negatives)
+
+    @property
+    def initial_alpha(self) -> float:
+        """The learning rate training starts from: ``alpha``, or the architecture's default for ``None``."""
+        if self.alpha is not None:
+            return float(self.alpha)
+        return SKIPGRAM_ALPHA if self.sg else CBOW_ALPHA
 
     @property
     def threads(self) -> int:
