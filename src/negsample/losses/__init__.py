@@ -4,7 +4,8 @@ Losses only see scores (and log-probabilities, ids for accidental hits, labels a
 they never own embedding tables and never sample, except the TensorFlow ports ``nce_loss`` and
 ``sampled_softmax_loss``, which draw shared candidates from a noise distribution as TF does.
 
-* Sampled objectives on scores: :class:`NegativeSamplingLoss`, :class:`BPRLoss`, and the logQ-corrected
+* Sampled objectives on scores: :class:`NegativeSamplingLoss`, :class:`BPRLoss`, SimpleX's
+  :class:`CosineContrastiveLoss`, and the logQ-corrected
   :class:`NCELoss` and :class:`SampledSoftmaxLoss` (both built on :class:`SampledScoreLoss`).
 * TensorFlow ports (:mod:`~negsample.losses.tf_ports`): :func:`nce_loss`, :func:`sampled_softmax_loss`,
   :func:`compute_sampled_logits`; candidates from :func:`negsample.noise.candidates.sample_candidates`.
@@ -29,6 +30,7 @@ require_torch()  # fail here, naming the [torch] extra, before any submodule tou
 
 from .bpr import BPRLoss  # noqa: E402
 from .contrastive import ContrastiveLoss  # noqa: E402
+from .cosine_contrastive import CosineContrastiveLoss  # noqa: E402
 from .infonce import InfoNCELoss  # noqa: E402
 from .margin import MarginLoss  # noqa: E402
 from .negative_sampling import NegativeSamplingLoss  # noqa: E402
@@ -40,6 +42,7 @@ from .triplet import TripletMarginLoss  # noqa: E402
 __all__ = [
     "BPRLoss",
     "ContrastiveLoss",
+    "CosineContrastiveLoss",
     "InfoNCELoss",
     "MarginLoss",
     "NCELoss",
