@@ -1,4 +1,5 @@
-"""Ranking metrics over retrieved ids: Recall@K, Hits@K, NDCG@K (binary relevance) and MRR.
+"""Ranking metrics over retrieved ids: Recall@K, Precision@K, Hits@K, NDCG@K (binary relevance), MRR,
+and two properties of the recommended lists themselves: catalogue coverage and mean popularity.
 
 Shared by every wing: ``ranked_ids`` holds each query's retrieved ids best first, shape
 (n_queries, n_ranked); ``true_ids`` the relevant id of each query, shape (n_queries,), or a set of them
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["hits_at_k", "mrr", "ndcg_at_k", "recall_at_k"]
+__all__ = ["catalogue_coverage", "hits_at_k", "mean_popularity", "mrr", "ndcg_at_k", "precision_at_k", "recall_at_k"]
 
 
 def _hits(ranked_ids, true_ids, k: int | None) -> tuple[np.ndarray, np.ndarray]:
@@ -119,3 +120,59 @@ def mrr(ranked_ids, true_ids, k: int | None = None, *, per_query: bool = False):
     first = np.argmax(hits, axis=1)
     reciprocal = np.where(hits.any(axis=1), 1.0 / (first + 1), 0.0)
     return _reduce(reciprocal, per_query)
+
+
+def precision_at_k(ranked_ids, true_ids, k: int, *, per_query: bool = False):
+    """Share of the top ``k`` ranked ids that are relevant, averaged over queries (shapes as
+    :func:`recall_at_k`). The denominator is ``k`` even when fewer than ``k`` ids were ranked.
+
+    Example
+    -------
+    >>> precision_at_k([[4, 2, 7], [1, 0, 3]], [[2, 7, -1], [5, -1, -1]], k=2)
+    0.25
+    """
+    hits, _ = _hits(ranked_ids, true_ids, k)
+    return _reduce(hits.sum(axis=1) / k, per_query)
+
+
+def catalogue_coverage(ranked_ids, num_items: int, k: int | None = None) -> float:
+    """Share of the catalogue's ``num_items`` ids that appear in at least one query's top ``k``.
+
+    ranked_ids : int, shape (n_queries, n_ranked); negative ids (padding) are ignored.
+
+    Example
+    -------
+    >>> catalogue_coverage([[4, 2, 7], [4, 0, 3]], num_items=10, k=2)   # ids 0, 2, 4
+    0.3
+    """
+    ranked = np.asarray(ranked_ids)
+    if ranked.ndim != 2:
+        raise ValueError(f"ranked_ids must have shape (n_queries, n_ranked), got {ranked.shape}")
+    if isinstance(num_items, bool) or not isinstance(num_items, (int, np.integer)) or num_items < 1:
+        raise ValueError(f"num_items must be an integer >= 1, got {num_items!r}")
+    top = ranked[:, :k].reshape(-1)
+    top = top[top >= 0]
+    if top.size and top.max() >= num_items:
+        raise ValueError(f"ranked_ids must lie in [0, {num_items}), got {top.max()}")
+    return float(np.unique(top).size / num_items)
+
+
+def mean_popularity(ranked_ids, popularity, k: int | None = None, *, per_query: bool = False):
+    """Mean ``popularity`` (e.g. training interactions per item) of each query's top ``k`` ids.
+
+    ranked_ids : int, shape (n_queries, n_ranked); popularity : float, shape (num_items,).
+    Compare with the catalogue's own mean to see how much a model leans to popular items.
+
+    Example
+    -------
+    >>> mean_popularity([[0, 1], [2, 1]], popularity=[10.0, 4.0, 0.0])   # (10 + 4) / 2, (0 + 4) / 2
+    4.5
+    """
+    ranked = np.asarray(ranked_ids)
+    if ranked.ndim != 2:
+        raise ValueError(f"ranked_ids must have shape (n_queries, n_ranked), got {ranked.shape}")
+    popularity = np.asarray(popularity, dtype=np.float64)
+    top = ranked[:, :k]
+    if top.size and (top.min() < 0 or top.max() >= popularity.shape[0]):
+        raise ValueError(f"ranked_ids must lie in [0, {popularity.shape[0]}) (the length of popularity)")
+    return _reduce(popularity[top].mean(axis=1), per_query)
