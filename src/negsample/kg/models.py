@@ -42,7 +42,8 @@ from .._torch import require_torch
 torch = require_torch()
 F = torch.nn.functional
 
-__all__ = ["MODELS", "ComplEx", "DistMult", "RotatE", "ScoreFunction", "TransE", "build_score_function"]
+__all__ = ["MODELS", "ComplEx", "DistMult", "RotatE", "ScoreFunction", "TransE", "build_score_function",
+           "score_corruptions"]
 
 _TINY = 1e-12  # inside square roots, so that a zero distance has a finite gradient
 
@@ -340,3 +341,44 @@ def build_score_function(name: str, *, num_entities: int, num_relations: int, di
     if p is not None:
         raise ValueError(f"model: p (the distance's norm) applies to transe and rotate, not {key}")
     return cls(num_entities, num_relations, dim, sparse=sparse, generator=generator)
+
+
+def score_corruptions(model: ScoreFunction, triples: torch.Tensor, negatives):
+    """Scores of true triples and of their corruptions, from one query per triple.
+
+    Parameters
+    ----------
+    model : ScoreFunction
+    triples : LongTensor, shape (batch_size, 3)
+    negatives : :class:`negsample.kg.corruption.Negatives`
+        Per-row entities (batch_size, K), or shared ones (n_chunks, K) with ``chunk_size`` rows each:
+        then each chunk's queries meet its K candidates in one batched matrix product (dot-product
+        and L2 models) instead of a gather of batch_size * K embeddings.
+
+    Returns
+    -------
+    (pos_scores, neg_scores) : shapes (batch_size,) and (batch_size, K); masked negatives are *not*
+        filled here (see :func:`negsample.scores.mask_scores`).
+
+    Example
+    -------
+    >>> import torch
+    >>> from negsample.kg.corruption import UniformCorruption
+    >>> model = build_score_function("distmult", num_entities=6, num_relations=2, dim=4)
+    >>> triples = torch.tensor([[0, 0, 1], [2, 1, 3], [4, 0, 5]])
+    >>> negatives = UniformCorruption(num_entities=6, num_negatives=5, chunk_size=2).sample(triples)
+    >>> [tuple(s.shape) for s in score_corruptions(model, triples, negatives)]
+    [(3,), (3, 5)]
+    """
+    heads, relations, tails = triples.unbind(1)
+    head_side = negatives.head_side
+    query = model.query(torch.where(head_side, tails, heads), relations, head_side)  # (batch_size, width)
+    pos = model.score_rows(query, model.entity_rows(torch.where(head_side, heads, tails)))
+    candidates = model.entity_rows(negatives.entities)
+    if negatives.chunk_size is None:
+        return pos, model.compare(query.unsqueeze(1), candidates).squeeze(1)
+    batch_size, chunk = query.shape[0], negatives.chunk_size
+    n_chunks = candidates.shape[0]
+    padded = F.pad(query, (0, 0, 0, n_chunks * chunk - batch_size))
+    neg = model.compare(padded.reshape(n_chunks, chunk, -1), candidates)  # (n_chunks, chunk, K)
+    return pos, neg.reshape(n_chunks * chunk, -1)[:batch_size]
