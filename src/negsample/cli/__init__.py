@@ -4,6 +4,8 @@
     negsample word2vec train CORPUS -o OUT [--sg|--cbow] [--hs] [--negative N] ...
     negsample word2vec eval VECTORS [--analogies FILE] [--pairs FILE]
     negsample word2vec similar VECTORS WORD...
+    negsample trace [CORPUS | --text TEXT] [--steps N] [--format terminal|markdown|json] ...
+    negsample plot curves|noise|vectors|trace ... -o FIGURE.png
 
 Each wing adds its subcommands from its own module (:mod:`negsample.cli.word2vec`); commands import
 what they need when they run, so ``negsample --help`` stays fast. Errors in the input (a missing
@@ -22,7 +24,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import word2vec
+from . import plot, trace, word2vec
 
 __all__ = ["build_parser", "main"]
 
@@ -31,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="negsample", description="Embeddings trained with negative sampling.")
     commands = parser.add_subparsers(dest="command", required=True)
     word2vec.add_commands(commands)
+    trace.add_commands(commands)
+    plot.add_commands(commands)
     return parser
 
 

@@ -21,20 +21,21 @@ import argparse
 import dataclasses
 import sys
 import time
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
 from ..word2vec.config import CBOW_ALPHA, SKIPGRAM_ALPHA, Word2VecConfig
 
-__all__ = ["TRAINING_DEFAULTS", "add_commands", "model_from_args"]
+__all__ = ["TRAINING_DEFAULTS", "add_commands", "add_training_options", "model_from_args"]
 
 # Word2VecConfig field -> default: the single source of every word2vec default the CLI uses.
 TRAINING_DEFAULTS = {field.name: field.default for field in dataclasses.fields(Word2VecConfig)}
 
 
-def _shown(name: str) -> str:
+def _shown(name: str, defaults: Mapping = TRAINING_DEFAULTS) -> str:
     """A training default as the help texts show it (``1e-3`` rather than ``0.001``)."""
-    value = TRAINING_DEFAULTS[name]
+    value = defaults[name]
     if isinstance(value, float) and 0 < abs(value) < 1e-2:
         mantissa, exponent = f"{value:e}".split("e")
         return f"{float(mantissa):g}e{int(exponent)}"
@@ -69,8 +70,11 @@ def _save_vectors(wv, path: str, binary: bool | None) -> str:
 
 
 # ---------------------------------------------------------------------- training options
-def _add_training_options(p: argparse.ArgumentParser) -> None:
-    d = TRAINING_DEFAULTS
+def add_training_options(p: argparse.ArgumentParser, defaults: Mapping = TRAINING_DEFAULTS, *,
+                         workers: bool = True) -> None:
+    """Add the word2vec training options to ``p``: ``dest`` is the Word2VecConfig field, the default
+    and the help's default come from ``defaults``; ``workers=False`` leaves out ``--workers``."""
+    d = defaults
     arch = p.add_mutually_exclusive_group()
     arch.add_argument("--sg", dest="sg", action="store_const", const=1,
                       help="skip-gram" + (" (default)" if d["sg"] else ""))
@@ -80,29 +84,30 @@ def _add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--hs", action="store_const", const=1, default=d["hs"],
                    help="hierarchical softmax (combine with --negative 0 to use it alone)")
     p.add_argument("--negative", type=int, default=d["negative"],
-                   help=f"negatives per example; 0 disables (default {_shown('negative')})")
+                   help=f"negatives per example; 0 disables (default {_shown('negative', d)})")
     p.add_argument("--vector-size", type=int, default=d["vector_size"],
-                   help=f"dimensions (default {_shown('vector_size')})")
+                   help=f"dimensions (default {_shown('vector_size', d)})")
     p.add_argument("--window", type=int, default=d["window"],
-                   help=f"maximum context window (default {_shown('window')})")
+                   help=f"maximum context window (default {_shown('window', d)})")
     p.add_argument("--sample", type=float, default=d["sample"],
-                   help=f"subsampling threshold; 0 disables (default {_shown('sample')})")
+                   help=f"subsampling threshold; 0 disables (default {_shown('sample', d)})")
     p.add_argument("--min-count", type=int, default=d["min_count"],
-                   help=f"drop rarer words (default {_shown('min_count')})")
+                   help=f"drop rarer words (default {_shown('min_count', d)})")
     p.add_argument("--max-vocab-size", type=int, default=d["max_vocab_size"],
                    help="prune while counting beyond this many words")
     p.add_argument("--max-final-vocab", type=int, default=d["max_final_vocab"],
                    help="keep at most this many words")
     p.add_argument("--epochs", type=int, default=d["epochs"],
-                   help=f"passes over the corpus (default {_shown('epochs')})")
-    p.add_argument("--workers", type=int, default=d["workers"], help="training threads (default: all cores)")
+                   help=f"passes over the corpus (default {_shown('epochs', d)})")
+    if workers:
+        p.add_argument("--workers", type=int, default=d["workers"], help="training threads (default: all cores)")
     p.add_argument("--alpha", type=float, default=d["alpha"],
                    help=f"initial learning rate (default {SKIPGRAM_ALPHA} for skip-gram, {CBOW_ALPHA} for CBOW)")
     p.add_argument("--min-alpha", type=float, default=d["min_alpha"],
-                   help=f"final learning rate (default {_shown('min_alpha')})")
+                   help=f"final learning rate (default {_shown('min_alpha', d)})")
     p.add_argument("--cbow-sum", dest="cbow_mean", action="store_const", const=False, default=d["cbow_mean"],
                    help="CBOW sums the context instead of averaging it")
-    p.add_argument("--seed", type=int, default=d["seed"], help=f"random seed (default {_shown('seed')})")
+    p.add_argument("--seed", type=int, default=d["seed"], help=f"random seed (default {_shown('seed', d)})")
     p.add_argument("--batch-negatives", action=argparse.BooleanOptionalAction, default=d["batch_negatives"],
                    help="share one draw of negatives across a minibatch (skip-gram: a window; CBOW: a run of "
                         "windows) and train it as small matrix products (pWord2Vec); needs --negative > 0, no "
@@ -125,7 +130,8 @@ def model_from_args(args: argparse.Namespace):
 def _cmd_train(args) -> int:
     model = model_from_args(args)
     started = time.perf_counter()
-    model.fit(args.corpus, progress=not args.quiet, log=None if not args.quiet else (lambda _: None))
+    model.fit(args.corpus, progress=not args.quiet, log=None if not args.quiet else (lambda _: None),
+              log_file=args.log)
     fmt = _save_vectors(model.wv, args.output, True if args.binary else None)
     if not args.quiet:
         print(f"wrote {len(model.wv)} x {model.wv.vector_size} vectors ({fmt}) to {args.output} "
@@ -209,7 +215,10 @@ def add_commands(commands) -> None:
                        help="output file: word2vec text format, binary if it ends in .bin or --binary, native if .npz")
     train.add_argument("--binary", action="store_true", help="write the word2vec binary format")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
-    _add_training_options(train)
+    train.add_argument("--log", metavar="LOG.jsonl",
+                       help="write a training log (one JSON line per epoch: loss, words/s, learning rate) "
+                            "for `negsample plot curves`")
+    add_training_options(train)
     train.set_defaults(func=_cmd_train)
 
     ev = w2v_commands.add_parser("eval", help="analogy accuracy and word-pair correlation")
