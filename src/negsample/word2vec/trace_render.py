@@ -240,8 +240,13 @@ def _step(trace: Trace, step: Step, doc, names: _Names) -> None:
                for r, (center, context) in enumerate(step.rows)])
     if cfg.negative:
         noise = trace.noise
-        note = "shared by every row of the step" if cfg.batched and len(step.rows) > 1 else "one draw each"
-        doc.para(f"Negatives drawn from q ({note}); one equal to the word being predicted is skipped.")
+        if not cfg.batched:
+            note = "for this example alone, one at a time"
+        elif cfg.sg:
+            note = f"once for the whole window, shared by its {len(step.rows)} context rows"
+        else:
+            note = f"once for this run of {len(step.rows)} windows, shared by every row"
+        doc.para(f"Negatives drawn from q {note}; one equal to the word being predicted is skipped.")
         doc.table(["draw", "id", "word", "log q", ""],
                   [[str(i + 1), str(w), names.word(w), _num(noise.log_probs[w], 4), _draw_note(w, step)]
                    for i, w in enumerate(step.drawn)])
