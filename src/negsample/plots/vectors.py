@@ -42,7 +42,9 @@ def project(vectors: np.ndarray, method: str = "pca", *, seed: int = 0) -> np.nd
                               "method='pca' needs nothing more") from exc
         if vectors.shape[0] < 3:
             raise ValueError("method='tsne' needs at least 3 vectors")
-        tsne = TSNE(n_components=2, perplexity=min(30.0, vectors.shape[0] - 1.0), init="pca", random_state=seed)
+        # Exact gradients are faster than Barnes-Hut for the few hundred words a labelled map can show.
+        tsne = TSNE(n_components=2, perplexity=min(30.0, vectors.shape[0] - 1.0), init="pca", random_state=seed,
+                    method="exact" if vectors.shape[0] <= 500 else "barnes_hut")
         return tsne.fit_transform(vectors)
     if method != "pca":
         raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
