@@ -202,10 +202,11 @@ def test_batched_config_validation(kwargs, message):
         Word2VecConfig(sg=1, **kwargs)
 
 
-def test_batched_config_default_is_batched_for_negative_sampling_without_hs():
+def test_batched_config_default_is_batched_for_skipgram_negative_sampling_without_hs():
     assert Word2VecConfig().batch_negatives is None
     assert Word2VecConfig(sg=1).batched is True
-    assert Word2VecConfig(sg=0).batched is True
+    assert Word2VecConfig(sg=0).batched is False  # CBOW: sharing costs accuracy at alpha 0.05
+    assert Word2VecConfig(sg=0, batch_negatives=True).batched is True
     assert Word2VecConfig(sg=1, hs=1).batched is False  # negative sampling plus hierarchical softmax
     assert Word2VecConfig(sg=0, hs=1, negative=0).batched is False
     assert Word2VecConfig(sg=1, batch_negatives=False).batched is False

@@ -96,9 +96,12 @@ class Word2VecConfig:
         window, it is a run of consecutive windows. Fewer draws and better vectorised loops, slightly
         different (noisier) updates -- see :mod:`negsample._kernels.word2vec_batched`. Needs negative
         sampling without hierarchical softmax (``negative > 0``, ``hs=0``). ``False`` runs the classic
-        per-pair algorithm of the C tool. ``None`` (the default) picks the batched kernel wherever it applies
-        (negative sampling without hierarchical softmax), where the benchmarks (BENCHMARKS.md) show it
-        faster than the classic one at the same quality; see :attr:`batched`.
+        per-pair algorithm of the C tool. ``None`` (the default) picks the batched kernel for skip-gram
+        with negative sampling and no hierarchical softmax, where the benchmarks (BENCHMARKS.md) show it
+        faster than the classic one at the same quality, and the classic one for CBOW: at CBOW's own
+        learning rate (0.05) sharing negatives across windows costs accuracy (Google analogies on
+        text8, 3 seeds: 0.047 with 8 windows per draw, 0.057 with 4, 0.061 with 2, 0.062 classic).
+        See :attr:`batched`.
     """
 
     vector_size: int = 100
@@ -155,9 +158,9 @@ class Word2VecConfig:
     def batched(self) -> bool:
         """Whether training uses the window-batched kernel (``batch_negatives`` resolved)."""
         if self.batch_negatives is None:
-            # On text8 (BENCHMARKS.md) the batched kernels are 2.2x (skip-gram) and 1.5x (CBOW) the classic
-            # ones with analogy and WordSim-353 scores within the noise of gensim's.
-            return self.negative > 0 and not self.hs
+            # Skip-gram: on text8 (BENCHMARKS.md) the batched kernel is 1.6x the classic one with analogy
+            # and WordSim-353 scores within the noise of gensim's. CBOW: see batch_negatives above.
+            return bool(self.sg) and self.negative > 0 and not self.hs
         return bool(self.batch_negatives)
 
     @property
