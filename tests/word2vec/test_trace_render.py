@@ -76,3 +76,15 @@ def test_terminal_and_markdown_show_the_same_numbers():
 def test_unknown_format_is_named():
     with pytest.raises(ValueError, match="format must be one of terminal, markdown, json"):
         render(trace(), "html")
+
+
+def test_a_large_vocabulary_shows_its_top_words_and_those_the_steps_touched():
+    sentences = [[f"w{(i * 7 + j) % 60}" for j in range(40)] for i in range(5)]
+    t = trace(sentences, sg=1, steps=2)
+    text = render(t, "markdown")
+    vocabulary = text.split("## Vocabulary")[1].split("\n\n")[1].splitlines()[2:]
+    shown = {row.split(" | ")[1] for row in vocabulary}
+    touched = {t.words[u.id] for s in t.steps for u in s.updates if u.matrix == "input"}
+    assert touched <= shown and len(shown) < len(t.words) == 60
+    assert f"{60 - len(shown)} more are in --format json" in text
+    assert "more tokens; --format json holds them" in text  # a 40-token sentence is cut at 30 rows

@@ -65,7 +65,7 @@ DEFAULT_TEXT = "the cat sat on the mat"
 #   token in fourteen and the trace would be empty; at 0.1 "the" (2 of 6 tokens) is kept with
 #   probability 0.85 and every other word always.
 TRACE_SETTINGS = {"vector_size": 4, "min_count": 1, "sample": 0.1}
-SEGMENT_CELLS = 100  # cells of the unit segment shown (the C tool's table has 1e8)
+SEGMENT_CELLS = 100  # cells of the unit segment shown for a toy vocabulary (the C tool's table has 1e8)
 
 
 @dataclass
@@ -346,7 +346,7 @@ def sentences_of(text: str) -> list[list[str]]:
     return [line.split() for line in text.splitlines() if line.split()]
 
 
-def trace(corpus=None, *, steps: int | None = 1, segment_cells: int = SEGMENT_CELLS, **settings) -> Trace:
+def trace(corpus=None, *, steps: int | None = 1, segment_cells: int | None = None, **settings) -> Trace:
     """Trace the first ``steps`` updates of word2vec on ``corpus``.
 
     Parameters
@@ -357,8 +357,9 @@ def trace(corpus=None, *, steps: int | None = 1, segment_cells: int = SEGMENT_CE
     steps : int or None, default 1
         Updates to trace; None traces the whole run (every epoch). A run with fewer updates is
         traced whole.
-    segment_cells : int, default 100
-        Cells of the unit segment shown beside the alias table.
+    segment_cells : int, optional
+        Cells of the unit segment shown beside the alias table; default 100, or for a larger
+        vocabulary the power of ten that gives the rarest words about one cell each.
     **settings
         Any :class:`~negsample.word2vec.config.Word2VecConfig` field (gensim's names: ``sg``, ``hs``,
         ``negative``, ``window``, ``sample``, ``alpha``, ``seed``, ``batch_negatives``, ...); the
@@ -371,7 +372,8 @@ def trace(corpus=None, *, steps: int | None = 1, segment_cells: int = SEGMENT_CE
     """
     if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or steps < 1):
         raise ValueError(f"steps must be an integer >= 1 or None (the whole run), got {steps!r}")
-    if isinstance(segment_cells, bool) or not isinstance(segment_cells, int) or segment_cells < 1:
+    if segment_cells is not None and (isinstance(segment_cells, bool) or not isinstance(segment_cells, int)
+                                      or segment_cells < 1):
         raise ValueError(f"segment_cells must be an integer >= 1, got {segment_cells!r}")
     cfg = Word2VecConfig(**{**TRACE_SETTINGS, **settings, "workers": 1})
     source = Corpus([DEFAULT_TEXT.split()] if corpus is None else corpus, max_sentence_length=cfg.max_sentence_length)
@@ -389,6 +391,9 @@ def trace(corpus=None, *, steps: int | None = 1, segment_cells: int = SEGMENT_CE
 
 def _replay(cfg, vocab, encoded, steps, segment_cells) -> Trace:
     counts = vocab.counts
+    if segment_cells is None:
+        rarest = float(np.min(counts) ** cfg.ns_exponent / np.sum(counts.astype(np.float64) ** cfg.ns_exponent))
+        segment_cells = max(SEGMENT_CELLS, 10 ** int(np.ceil(np.log10(1.0 / rarest))))
     inputs = initial_vectors(cfg, len(vocab))
     negative, tree = build_objectives(counts, dim=cfg.vector_size, negative=cfg.negative, hs=cfg.hs,
                                       ns_exponent=cfg.ns_exponent)

@@ -27,6 +27,9 @@ __all__ = ["FORMATS", "render"]
 FORMATS = ("terminal", "markdown", "json")
 _SEGMENT_WIDTH = 60  # characters of the drawn unit segment
 _TERMINAL_WIDTH = 100
+_ALL_ROWS = 20  # a vocabulary this small is shown whole
+_TOP_ROWS = 10  # else its most frequent words, and those the traced steps touched
+_SENTENCE_TOKENS = 30  # tokens of a sentence shown in its subsampling table
 
 
 def render(trace: Trace, fmt: str = "terminal") -> str:
@@ -113,8 +116,20 @@ def _vec(v: np.ndarray, digits: int = 5) -> str:
 
 
 class _Names:
+    """Labels, and which rows the tables show: every word of a small vocabulary; of a larger one the
+    most frequent and those the traced steps touched (the JSON holds them all)."""
+
     def __init__(self, trace: Trace):
         self.words = trace.words
+        touched = {(u.matrix, u.id) for step in trace.steps for u in step.updates}
+        touched |= {("input", w) for step in trace.steps for w in step.drawn}
+        words = range(len(trace.words))
+        self.shown = list(words) if len(words) <= _ALL_ROWS else sorted(
+            set(words[:_TOP_ROWS]) | {i for matrix, i in touched if matrix != "node"})
+        n_nodes = 0 if trace.nodes_before is None else trace.nodes_before.shape[0]
+        self.shown_nodes = list(range(n_nodes)) if n_nodes <= _ALL_ROWS else sorted(
+            i for matrix, i in touched if matrix == "node")
+        self.hidden = len(words) - len(self.shown)
 
     def word(self, i: int) -> str:
         return self.words[i]
@@ -146,6 +161,9 @@ def _write(trace: Trace, doc) -> None:
     doc.para(f"{n_tokens} tokens, {len(trace.words)} words in the vocabulary. "
              + (f"The whole run: {len(trace.steps)} updates." if trace.complete else
                 "The first update." if len(trace.steps) == 1 else f"The first {len(trace.steps)} updates."))
+    if names.hidden:
+        doc.para(f"The tables show the {_TOP_ROWS} most frequent words and those the traced steps touched; "
+                 f"{names.hidden} more are in --format json.")
     _vocabulary(trace, doc, names)
     if trace.huffman is not None:
         _huffman(trace, doc, names)
@@ -167,26 +185,29 @@ def _vocabulary(trace: Trace, doc, names: _Names) -> None:
     if noise is not None:
         headers[4:4] = [f"count^{noise.power:g}", "noise q", "log q", f"cells of {noise.n_cells}"]
     rows = []
-    for i, word in enumerate(trace.words):
-        row = [str(i), word, str(int(trace.counts[i])), _num(trace.counts[i] / total, 4), _num(trace.keep_prob[i], 4)]
+    for i in names.shown:
+        word = names.word(i)
+        row = [str(i), word, str(int(trace.counts[i])), _num(trace.counts[i] / total), _num(trace.keep_prob[i], 4)]
         if noise is not None:
-            row[4:4] = [_num(noise.weights[i], 4), _num(noise.probs[i], 4), _num(noise.log_probs[i], 4),
+            row[4:4] = [_num(noise.weights[i], 4), _num(noise.probs[i]), _num(noise.log_probs[i], 4),
                         str(int(noise.cells[i]))]
         rows.append(row)
     doc.table(headers, rows)
     if noise is None:
         return
+    drawn = len(trace.words) <= _ALL_ROWS
     doc.para(f"Negatives are drawn with probability q = count^{noise.power:g} / sum. The word2vec C tool "
              f"cuts a unit segment into cells, each word owning a stretch as long as its q "
-             f"(here {noise.n_cells} cells):")
-    doc.code([_segment(noise.probs, trace.words)])
+             f"(here {noise.n_cells} cells){':' if drawn else '.'}")
+    if drawn:
+        doc.code([_segment(noise.probs, trace.words)])
     doc.para("The kernels draw from an alias table instead: pick a column uniformly, keep it with "
              "its threshold, else take its alias. It gives the same q in one draw:")
     gap = float(np.abs(noise.cells / noise.n_cells - noise.probs).max())
     rows = [[str(i), names.word(i), _num(noise.threshold[i], 4),
              "-" if noise.threshold[i] >= 1 else names.word(int(noise.alias[i])),
-             _num(noise.alias_probs[i], 4), _num(noise.cells[i] / noise.n_cells, 4)]
-            for i in range(len(trace.words))]
+             _num(noise.alias_probs[i]), _num(noise.cells[i] / noise.n_cells)]
+            for i in names.shown]
     doc.table(["column", "word", "keep", "else", "q from the alias table", "q from the segment"], rows)
     doc.para(f"Largest gap between the segment's q and the exact q: {gap:.4f} (under 1/{noise.n_cells}); "
              f"between the alias table's and the exact q: "
@@ -211,20 +232,24 @@ def _huffman(trace: Trace, doc, names: _Names) -> None:
              "left (code 0, label 1) or right (code 1, label 0). Frequent words get short codes.")
     tree = trace.huffman
     rows = [[names.word(w), "".join(map(str, tree.code(w))), " ".join(f"n{p}" for p in tree.path(w))]
-            for w in range(len(trace.words))]
+            for w in names.shown]
     doc.table(["word", "code", "inner nodes, root first"], rows)
 
 
 def _subsampling(trace: Trace, draw, doc, names: _Names) -> None:
     doc.title(f"Epoch {draw.epoch}, sentence {draw.sentence}: subsampling", 2)
     rows = []
-    for pos, (word, coin, kept) in enumerate(zip(draw.tokens, draw.coins, draw.kept)):
+    for pos, (word, coin, kept) in enumerate(zip(draw.tokens[:_SENTENCE_TOKENS], draw.coins, draw.kept)):
         rows.append([str(pos), names.word(word), _num(trace.keep_prob[word], 4),
                      "-" if coin is None else _num(coin, 4), "kept" if kept else "dropped"])
-    doc.table(["position", "word", "keep p", "coin", ""], rows)
+    doc.table(["position", "word", "keep p", "coin", "kept?"], rows)
     kept = [names.word(w) for w in draw.kept_tokens]
-    doc.para(f"A token is kept when its coin is below its keep probability (no coin when that is 1). "
-             f"Kept: {' '.join(kept) if kept else '(nothing)'}; learning rate {draw.alpha:.6f}.")
+    more = len(draw.tokens) - _SENTENCE_TOKENS
+    shown = " ".join(kept[:_SENTENCE_TOKENS]) + (" ..." if len(kept) > _SENTENCE_TOKENS else "")
+    doc.para(("" if more <= 0 else f"(The sentence has {more} more tokens; --format json holds them.) ")
+             + "A token is kept when its coin is below its keep probability (no coin when that is 1). "
+             + f"Kept: {shown if kept else '(nothing)'} ({len(kept)} of {len(draw.tokens)}); "
+             + f"learning rate {draw.alpha:.6f}.")
 
 
 def _step(trace: Trace, step: Step, doc, names: _Names) -> None:
@@ -247,7 +272,7 @@ def _step(trace: Trace, step: Step, doc, names: _Names) -> None:
         else:
             note = f"once for this run of {len(step.rows)} windows, shared by every row"
         doc.para(f"Negatives drawn from q {note}; one equal to the word being predicted is skipped.")
-        doc.table(["draw", "id", "word", "log q", ""],
+        doc.table(["draw", "id", "word", "log q", "note"],
                   [[str(i + 1), str(w), names.word(w), _num(noise.log_probs[w], 4), _draw_note(w, step)]
                    for i, w in enumerate(step.drawn)])
     if cfg.hs:
@@ -278,7 +303,7 @@ def _draw_note(word: int, step: Step) -> str:
         return ""
     if len(rows) == len(step.rows):
         return "= target, skipped"
-    return f"= target of row {', '.join(rows)}, skipped there"
+    return f"= target of row{'s' if len(rows) > 1 else ''} {', '.join(rows)}, skipped there"
 
 
 def _what_predicts_what(trace: Trace, step: Step, names: _Names) -> str:
@@ -304,7 +329,8 @@ def _vectors(trace: Trace, doc, names: _Names) -> None:
         doc.para(f"{label}:")
         doc.table(["row", "at the start", last, "change"],
                   [[names.word(i) if matrix == "w" else f"n{i}", _vec(before[i]), _vec(after[i]),
-                    _vec(after[i] - before[i], 6)] for i in range(before.shape[0])])
+                    _vec(after[i] - before[i], 6)]
+                   for i in (names.shown if matrix == "w" else names.shown_nodes)])
     if trace.steps:
         before, after = sum(s.loss for s in trace.steps), sum(s.loss_after for s in trace.steps)
         doc.para(f"Every step's loss was recomputed on the same terms right after its update: "
