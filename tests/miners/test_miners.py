@@ -135,67 +135,6 @@ def test_semi_hard_drops_pairs_without_semi_hard_negatives():
     assert float(pml.TripletMarginLoss()(emb, torch.tensor([0, 0, 1, 1]), got).detach()) == 0.0
 
 
-def _points_at_distances(distances, dim):
-    """Unit vectors in R^dim: anchor e0, then one point at each given distance from it."""
-    points = [torch.eye(dim, dtype=torch.float64)[0]]
-    for i, d in enumerate(distances):
-        cos = 1.0 - d * d / 2.0  # |e0 - x|^2 = 2 - 2 cos
-        x = torch.zeros(dim, dtype=torch.float64)
-        x[0], x[1 + i % (dim - 1)] = cos, math.sqrt(1.0 - cos * cos)
-        points.append(x)
-    return torch.stack(points)
-
-
-def _exact_distance_weights(distances, dim, cutoff, nonzero_loss_cutoff):
-    d = np.maximum(np.asarray(distances, dtype=np.float64), cutoff)
-    w = d ** (dim - 2) * (1 - d * d / 4) ** ((dim - 3) / 2)
-    w[np.asarray(distances) >= nonzero_loss_cutoff] = 0.0
-    return w / w.sum()
-
-
-def test_distance_weighted_draws_follow_exact_distribution():
-    scipy_stats = pytest.importorskip("scipy.stats")
-    dim = 5
-    neg_distances = [0.3, 0.7, 1.0, 1.3, 1.6]  # 0.3 is clipped to the cutoff, 1.6 is never drawn
-    points = _points_at_distances([0.05, *neg_distances], dim)  # anchor, its positive, 5 negatives
-    labels = torch.tensor([0, 0, 1, 2, 3, 4, 5])
-    miner = DistanceWeightedMiner(generator=torch.Generator().manual_seed(1234), normalize_embeddings=False)
-    counts = np.zeros(len(neg_distances))
-    for _ in range(3000):
-        t = miner(points.float(), labels)
-        counts[t.negative[t.anchor == 0].numpy() - 2] += 1
-    probs = _exact_distance_weights(neg_distances, dim, 0.5, 1.4)
-    assert counts[-1] == 0
-    result = scipy_stats.chisquare(counts[:-1], probs[:-1] * counts.sum())
-    assert result.pvalue > 0.01, (counts, probs)
-
-
-@pytest.mark.parametrize("seed", [0, 1])
-def test_distance_weighted_pairs_and_support_match_naive_loop(seed):
-    emb, labels = _batch(seed, n=30, dim=4, num_classes=3)
-    dist, labels_list = _naive_distances(emb, True), labels.tolist()
-    anchors = range(len(labels_list))
-    eligible = {a: {n for n in _negatives(labels_list, a) if dist[a, n] < 1.4} for a in anchors}
-    expected_pairs = [(a, p) for a in anchors for p in _positives(labels_list, a) if eligible[a]]
-    got = DistanceWeightedMiner(generator=torch.Generator().manual_seed(seed))(emb, labels)
-    assert list(zip(got.anchor.tolist(), got.positive.tolist(), strict=True)) == expected_pairs
-    assert all(n in eligible[a] for a, n in zip(got.anchor.tolist(), got.negative.tolist(), strict=True))
-
-
-def test_distance_weighted_is_stable_in_high_dimension_and_reproducible():
-    emb, labels = _batch(0, n=64, dim=512, num_classes=8)
-    first = DistanceWeightedMiner(generator=torch.Generator().manual_seed(5))(emb, labels)
-    second = DistanceWeightedMiner(generator=torch.Generator().manual_seed(5))(emb, labels)
-    assert len(first.anchor) > 0
-    assert all(torch.equal(a, b) for a, b in zip(first, second, strict=True))
-
-
-def test_distance_weighted_drops_anchors_without_close_negatives():
-    emb = torch.tensor([[1.0, 0.0], [1.0, 0.01], [-1.0, 0.0]])  # the negative sits at distance ~2
-    got = DistanceWeightedMiner()(emb, torch.tensor([0, 0, 1]))
-    assert all(t.numel() == 0 for t in got)
-
-
 def _naive_ohem(losses, positive, ratio):
     keep = []
     for row_loss, row_pos in zip(losses, positive, strict=True):

@@ -12,10 +12,12 @@ __all__ = ["DistanceWeightedMiner", "log_inverse_sphere_density"]
 
 
 def log_inverse_sphere_density(distances: torch.Tensor, dim: int, *, cutoff: float) -> torch.Tensor:
-    """``-log q(d)`` for the distance ``d`` between two uniform random points on the unit sphere in ``R^dim``.
+    """``-log q(d)``, the log weight of a negative at distance ``d`` (Wu et al. 2017, Sec. 4).
 
-    ``log q(d) = (2 - dim) log d - ((dim - 3) / 2) log(1 - d^2 / 4)``; distances are clipped below at
-    ``cutoff`` (the density blows up at 0, which would make near-duplicates dominate).
+    ``q(d) ∝ d^(dim-2) (1 - d^2/4)^((dim-3)/2)`` is the density of the distance between two uniform
+    random points on the unit sphere in ``R^dim``, so ``-log q(d) = (2 - dim) log d - ((dim - 3) / 2)
+    log(1 - d^2 / 4)`` up to a constant. Distances are clipped below at ``cutoff`` (``1/q`` blows up
+    at 0, which would make near-duplicates dominate).
 
     Parameters
     ----------
@@ -32,12 +34,12 @@ def log_inverse_sphere_density(distances: torch.Tensor, dim: int, *, cutoff: flo
     -------
     >>> import torch
     >>> log_inverse_sphere_density(torch.tensor([0.1, 1.0]), 4, cutoff=0.5).round(decimals=4)
-    tensor([-1.4186, -0.1438], dtype=torch.float64)
+    tensor([1.4186, 0.1438], dtype=torch.float64)
     """
     d = distances.to(torch.float64).clamp(min=cutoff)
     # Rounding can push normalised distances a hair past 2; keep the log argument positive.
     one_minus = (1.0 - 0.25 * d * d).clamp(min=1e-12)
-    return (dim - 2.0) * torch.log(d) + ((dim - 3.0) / 2.0) * torch.log(one_minus)
+    return (2.0 - dim) * torch.log(d) - ((dim - 3.0) / 2.0) * torch.log(one_minus)
 
 
 class DistanceWeightedMiner(TripletMiner):
