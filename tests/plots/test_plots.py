@@ -59,7 +59,9 @@ def test_noise_plot_draws_raw_smoothed_and_uniform_by_rank():
     np.testing.assert_allclose(noise.get_ydata(), Unigram(ranked, power=0.75).probs)
     np.testing.assert_allclose(noise.get_ydata(), ranked ** 0.75 / (ranked ** 0.75).sum())
     np.testing.assert_allclose(uniform.get_ydata(), np.full(5, 0.2))
-    assert [t.get_text() for t in fig.axes[0].texts] == ["a", "b", "c", "e", "z"]
+    assert [t.get_text() for t in fig.axes[0].texts] == ["a"]  # ranks 1, 10, 100, ...: only 1 of 5 words
+    many = plot_noise(np.arange(250, 0, -1), words=[f"w{i}" for i in range(250)])
+    assert [(t.get_text(), t.xy[0]) for t in many.axes[0].texts] == [("w0", 1), ("w9", 10), ("w99", 100)]
     assert fig.axes[0].get_xscale() == fig.axes[0].get_yscale() == "log"
 
 

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from ..training_log import read_training_log
 from .figure import new_figure
@@ -75,6 +76,7 @@ def plot_curves(logs: Sequence, labels: Sequence[str] | None = None):
             ax.plot(x, y, marker="o", markersize=3, label=name)
         ax.set_title(title.format(unit=" / ".join(units)))
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
     axes[1].ticklabel_format(axis="y", style="sci", scilimits=(-3, 4))
     if len(runs) > 1 or labels is not None:

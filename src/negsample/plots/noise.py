@@ -24,7 +24,7 @@ from .figure import new_figure
 __all__ = ["plot_noise"]
 
 
-def plot_noise(counts, *, power: float = 0.75, words: Sequence[str] | None = None, label_top: int = 5):
+def plot_noise(counts, *, power: float = 0.75, words: Sequence[str] | None = None):
     """Probability against frequency rank, on log-log axes.
 
     Parameters
@@ -34,7 +34,7 @@ def plot_noise(counts, *, power: float = 0.75, words: Sequence[str] | None = Non
     power : float, default 0.75
         The noise exponent (``ns_exponent``).
     words : sequence of str, optional
-        The words, to label the ``label_top`` most frequent.
+        The words, to label those at ranks 1, 10, 100, ... on the noise line.
 
     Returns
     -------
@@ -57,9 +57,11 @@ def plot_noise(counts, *, power: float = 0.75, words: Sequence[str] | None = Non
     ax.plot(rank, noise, label=f"count^{power:g} (the noise)")
     ax.plot(rank, np.full(rank.shape, 1.0 / counts.shape[0]), linestyle="--", label="uniform")
     if words is not None:
-        for r in range(min(label_top, counts.shape[0])):
-            ax.annotate(words[order[r]], (rank[r], noise[r]), textcoords="offset points", xytext=(4, 4),
-                        fontsize="small")
+        # One word per power of ten of rank: labels that never collide on log axes, and a sample of
+        # what lives where (function words on top, names and rare words in the tail).
+        for r in 10 ** np.arange(int(np.log10(counts.shape[0])) + 1) - 1:
+            ax.annotate(words[order[r]], (rank[r], noise[r]), textcoords="offset points", xytext=(0, 7),
+                        fontsize="small", ha="center")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("frequency rank")
