@@ -11,7 +11,7 @@ from test_keyedvectors import WORDS, make_kv
 from negsample import _atomic, vectors_io
 from negsample._atomic import atomic_write
 from negsample.keyedvectors import KeyedVectors
-from negsample.vectors_io import VectorsFormatError
+from negsample.vectors_io import VectorsFormatError, word2vec_format
 from negsample.vocab import Vocabulary
 
 
@@ -111,7 +111,7 @@ def test_bad_text_files_name_file_and_line(tmp_path, case):
 
 
 def test_non_numeric_value_found_in_a_later_chunk(tmp_path, monkeypatch):
-    monkeypatch.setattr(vectors_io, "_TEXT_CHUNK_LINES", 4)
+    monkeypatch.setattr(word2vec_format, "TEXT_CHUNK_LINES", 4)
     rows = [f"w{i} {i} {i}" for i in range(10)]
     rows[8] = "w8 1 1.5.3"
     path = write_bytes(tmp_path, "v.txt", ("10 2\n" + "\n".join(rows) + "\n").encode())
@@ -147,7 +147,7 @@ def test_bad_binary_files_name_file_and_line(tmp_path, case):
 
 
 def test_binary_reader_crosses_chunk_boundaries(tmp_path, monkeypatch):
-    monkeypatch.setattr(vectors_io, "_BINARY_CHUNK_BYTES", 7)
+    monkeypatch.setattr(word2vec_format, "BINARY_CHUNK_BYTES", 7)
     kv = make_kv(n_words=50, dim=3, seed=5)
     kv.save_word2vec_format(tmp_path / "v.bin", binary=True)
     back = KeyedVectors.load_word2vec_format(tmp_path / "v.bin", binary=True)
@@ -232,3 +232,151 @@ def test_atomic_write_uses_umask_permissions(tmp_path):
     plain = tmp_path / "b"
     plain.write_text("x")
     assert os.stat(tmp_path / "a").st_mode == os.stat(plain).st_mode
+
+
+# ---------------------------------------------------------------------- loads that used to go wrong silently
+@pytest.mark.parametrize("binary", [False, True])
+def test_more_rows_than_the_header_announces_is_an_error(tmp_path, binary):
+    kv = make_kv(n_words=5, dim=3)
+    kv.save_word2vec_format(tmp_path / "v", binary=binary)
+    data = (tmp_path / "v").read_bytes()
+    path = write_bytes(tmp_path, "more", b"3 3\n" + data.split(b"\n", 1)[1])
+    with pytest.raises(VectorsFormatError, match="line 5.*header announces 3 vectors, but the file holds more") as info:
+        KeyedVectors.load_word2vec_format(path, binary=binary)
+    assert str(path) in str(info.value)
+    assert len(KeyedVectors.load_word2vec_format(path, binary=binary, limit=3)) == 3  # asked for: fine
+    blank_tail = write_bytes(tmp_path, "blank", data + b"\n\n")
+    assert len(KeyedVectors.load_word2vec_format(blank_tail, binary=binary)) == 5
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e39"])
+def test_non_finite_text_values_are_errors_naming_the_line(tmp_path, value):
+    path = write_bytes(tmp_path, "v.txt", f"2 3\na 1 2 3\nb 1 {value} 3\n".encode())
+    with pytest.raises(VectorsFormatError, match=r"line 3: value 2 is .*allow_non_finite=True"):
+        KeyedVectors.load_word2vec_format(path)
+    kv = KeyedVectors.load_word2vec_format(path, allow_non_finite=True)
+    assert not np.isfinite(kv["b"][1]) and kv["b"][2] == 3
+
+
+def test_non_finite_binary_and_npz_values_are_errors(tmp_path):
+    path = write_bytes(tmp_path, "v.bin", b"2 2\n" + binary_record("a", [1, 2]) + binary_record("b", [1, np.nan]))
+    with pytest.raises(VectorsFormatError, match=r"line 3 \(byte 15\): value 2 is nan"):
+        KeyedVectors.load_word2vec_format(path, binary=True)
+    assert np.isnan(KeyedVectors.load_word2vec_format(path, binary=True, allow_non_finite=True)["b"][1])
+    kv = make_kv()
+    kv.vectors[2, 1] = np.inf
+    kv.save(tmp_path / "v.npz")
+    with pytest.raises(VectorsFormatError, match=r"vector 2 \('日本語'\): value 2 is inf"):
+        KeyedVectors.load(tmp_path / "v.npz")
+    assert vectors_io.read_npz(tmp_path / "v.npz", allow_non_finite=True)[2][2, 1] == np.inf
+
+
+def test_float16_overflow_is_an_error(tmp_path):
+    path = write_bytes(tmp_path, "v.txt", b"1 2\na 1 70000\n")
+    with pytest.raises(VectorsFormatError, match="line 2: a value is too large for datatype float16"):
+        KeyedVectors.load_word2vec_format(path, datatype=np.float16)
+
+
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize("header", [b"2346735668 102090", b"1 10000000000", b"99999999999999999999 1"])
+def test_a_header_larger_than_the_file_is_refused_before_allocating(tmp_path, binary, header):
+    path = write_bytes(tmp_path, "v", header + b"\na " + struct.pack("<f", 1.0) + b"\n")
+    with pytest.raises(VectorsFormatError, match=r"line [23]( \(byte \d+\))?: (file ends|expected)"):
+        KeyedVectors.load_word2vec_format(path, binary=binary)
+
+
+def test_words_with_whitespace_are_refused_on_reading(tmp_path):
+    path = write_bytes(tmp_path, "v.bin", b"1 1\na\tb " + struct.pack("<f", 1.0))
+    with pytest.raises(VectorsFormatError, match=r"line 2 \(byte 4\): the word b'a\\tb' contains whitespace"):
+        KeyedVectors.load_word2vec_format(path, binary=True)
+
+
+# ---------------------------------------------------------------------- gensim's load/save options
+def test_datatype_keeps_the_dtype_asked_for(tmp_path):
+    kv = make_kv()
+    kv.save_word2vec_format(tmp_path / "v.bin", binary=True)
+    for dtype in (np.float16, np.float32, np.float64):
+        back = KeyedVectors.load_word2vec_format(tmp_path / "v.bin", binary=True, datatype=dtype)
+        assert back.vectors.dtype == dtype
+        np.testing.assert_array_equal(back.vectors, kv.vectors.astype(dtype))
+    text = write_bytes(tmp_path, "v.txt", b"1 1\na 0.1000000000000000055511151231257827\n")
+    assert KeyedVectors.load_word2vec_format(text, datatype=np.float64)["a"][0] == 0.1  # parsed as float64
+    with pytest.raises(ValueError, match="datatype must be a floating-point dtype"):
+        KeyedVectors.load_word2vec_format(text, datatype=np.int32)
+
+
+def test_no_header_and_write_header(tmp_path):
+    kv = make_kv()
+    kv.save_word2vec_format(tmp_path / "v.txt", write_header=False)
+    assert (tmp_path / "v.txt").read_text().split("\n")[0].split()[0] == "the"
+    back = KeyedVectors.load_word2vec_format(tmp_path / "v.txt", no_header=True)
+    assert back.index_to_key == WORDS
+    np.testing.assert_array_equal(back.vectors, kv.vectors)
+    assert len(KeyedVectors.load_word2vec_format(tmp_path / "v.txt", no_header=True, limit=2)) == 2
+    with pytest.raises(ValueError, match="no_header works for text files only"):
+        KeyedVectors.load_word2vec_format(tmp_path / "v.txt", no_header=True, binary=True)
+    gensim_models = pytest.importorskip("gensim.models")
+    theirs = gensim_models.KeyedVectors.load_word2vec_format(str(tmp_path / "v.txt"), no_header=True)
+    assert theirs.index_to_key == WORDS
+
+
+def test_fvocab_round_trip_and_gensim(tmp_path):
+    counts = [50, 40, 30, 20, 10, 5, 2, 1]
+    words = [w.replace("\u00a0", "_") for w in WORDS]  # gensim's fvocab reader splits at any Unicode space
+    kv = KeyedVectors(make_kv().vectors, Vocabulary(words, counts))
+    kv.save_word2vec_format(tmp_path / "v.bin", binary=True, fvocab=tmp_path / "vocab.txt")
+    assert (tmp_path / "vocab.txt").read_text(encoding="utf-8").splitlines()[:2] == ["the 50", "naïve 40"]
+    back = KeyedVectors.load_word2vec_format(tmp_path / "v.bin", binary=True, fvocab=tmp_path / "vocab.txt")
+    assert back.counts.tolist() == counts
+    gensim_models = pytest.importorskip("gensim.models")
+    theirs = gensim_models.KeyedVectors.load_word2vec_format(str(tmp_path / "v.bin"), binary=True,
+                                                             fvocab=str(tmp_path / "vocab.txt"))
+    assert [theirs.get_vecattr(w, "count") for w in words] == counts
+    theirs.save_word2vec_format(str(tmp_path / "g.txt"), fvocab=str(tmp_path / "g_vocab.txt"))
+    ours = KeyedVectors.load_word2vec_format(tmp_path / "g.txt", fvocab=tmp_path / "g_vocab.txt")
+    assert dict(zip(ours.index_to_key, ours.counts.tolist())) == dict(zip(words, counts))
+
+
+BAD_VOCAB_FILES = {
+    "no_count": (b"the\n", "line 1: expected 'word count'"),
+    "bad_count": ("the 5\nnaïve -1\n".encode(), "line 2: expected 'word count'"),
+    "twice": (b"the 5\nthe 4\n", "line 2: the word 'the' appears twice"),
+    "missing": (b"the 5\n", "no count for the word 'naïve'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_VOCAB_FILES))
+def test_bad_fvocab_files(tmp_path, case):
+    make_kv().save_word2vec_format(tmp_path / "v.txt")
+    data, message = BAD_VOCAB_FILES[case]
+    vocab = write_bytes(tmp_path, "vocab.txt", data)
+    with pytest.raises(VectorsFormatError, match=message) as info:
+        KeyedVectors.load_word2vec_format(tmp_path / "v.txt", fvocab=vocab)
+    assert str(vocab) in str(info.value)
+
+
+# ---------------------------------------------------------------------- .npz files that are not ours
+def test_a_non_zip_npz_gets_our_message_not_numpys_pickle_advice(tmp_path):
+    make_kv().save_word2vec_format(tmp_path / "v.npz")  # a text file under an .npz name
+    with pytest.raises(VectorsFormatError, match=r"not a .npz file \(an .npz is a zip archive") as info:
+        KeyedVectors.load(tmp_path / "v.npz")
+    assert "pickle" not in str(info.value)
+
+
+def test_npz_member_headers_are_checked_against_their_bytes(tmp_path):
+    import zipfile
+
+    make_kv().save(tmp_path / "v.npz")
+    with zipfile.ZipFile(tmp_path / "v.npz") as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    # the vectors' header announces a huge shape; the member holds 160 bytes
+    members["vectors.npy"] = members["vectors.npy"].replace(b"(8, 5)", b"(2346735668, 102090)")
+    with zipfile.ZipFile(tmp_path / "bad.npz", "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with pytest.raises(VectorsFormatError, match=r"member vectors.npy: its header announces shape \(2346735668"):
+        KeyedVectors.load(tmp_path / "bad.npz")
+    np.savez(tmp_path / "objects.npz", format_version=np.array(1), vectors=np.array([None]), counts=np.zeros(1),
+             words_json=np.zeros(1, np.uint8))
+    with pytest.raises(VectorsFormatError, match="member vectors.npy: unexpected dtype object"):
+        KeyedVectors.load(tmp_path / "objects.npz")

@@ -1,8 +1,9 @@
 """Shared argument validators for NumPy arrays and torch tensors.
 
-Every check raises ``ValueError`` whose message names the argument, what was expected and what was
-given, so a wrong call is fixed from the message alone. Nothing here imports torch: tensors are
-handled through the attributes they share with arrays (``shape``, ``dtype``, ``min``/``max``).
+Every check raises :class:`ParameterError` (a ``ValueError``) whose message names the argument, what
+was expected and what was given, so a wrong call is fixed from the message alone. Nothing here imports
+torch: tensors are handled through the attributes they share with arrays (``shape``, ``dtype``,
+``min``/``max``).
 
 Example
 -------
@@ -12,7 +13,7 @@ Example
 >>> check_shape("neg_scores", np.zeros((3, 5)), (4, None), "(batch_size, num_negatives)")
 Traceback (most recent call last):
 ...
-ValueError: neg_scores: expected shape (batch_size, num_negatives) = (4, *), got (3, 5)
+negsample.ParameterError: neg_scores: expected shape (batch_size, num_negatives) = (4, *), got (3, 5)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 
 __all__ = [
     "REDUCTIONS",
+    "ParameterError",
     "check_floating",
     "check_ids_in_range",
     "check_integer",
@@ -42,6 +44,17 @@ __all__ = [
 REDUCTIONS = ("mean", "sum", "none")
 
 
+class ParameterError(ValueError):
+    """An argument or setting is out of range or of the wrong kind; the message names the parameter.
+
+    The one error type of every parameter check in negsample (it is a ``ValueError``, as the corpus
+    and vectors-file errors are), so ``except ValueError`` still catches it.
+    """
+
+
+ParameterError.__module__ = "negsample"  # its public home: tracebacks show negsample.ParameterError
+
+
 def is_tensor(x) -> bool:
     """True for a ``torch.Tensor``; never imports torch (if it is not imported, ``x`` cannot be one)."""
     torch = sys.modules.get("torch")
@@ -58,7 +71,7 @@ def check_ndim(name: str, x, ndim: int | tuple[int, ...], description: str = "")
     if x.ndim not in allowed:
         wanted = " or ".join(f"{d}-d" for d in allowed)
         what = f" {description}" if description else ""
-        raise ValueError(f"{name}: expected a {wanted} input{what}, got shape {_shape(x)}")
+        raise ParameterError(f"{name}: expected a {wanted} input{what}, got shape {_shape(x)}")
 
 
 def check_shape(name: str, x, expected: tuple, description: str = "") -> None:
@@ -72,7 +85,7 @@ def check_shape(name: str, x, expected: tuple, description: str = "") -> None:
         inner = ", ".join("*" if e is None else str(e) for e in expected)
         shown = f"({inner},)" if len(expected) == 1 else f"({inner})"
         label = f"{description} = {shown}" if description else shown
-        raise ValueError(f"{name}: expected shape {label}, got {got}")
+        raise ParameterError(f"{name}: expected shape {label}, got {got}")
 
 
 def _is_floating_dtype(x) -> bool:
@@ -90,19 +103,19 @@ def _is_integer_dtype(x) -> bool:
 def check_floating(name: str, x) -> None:
     """``x`` must hold floating-point numbers (losses need gradients)."""
     if not _is_floating_dtype(x):
-        raise ValueError(f"{name}: expected a floating-point dtype, got {x.dtype}")
+        raise ParameterError(f"{name}: expected a floating-point dtype, got {x.dtype}")
 
 
 def check_integer(name: str, x) -> None:
     """``x`` must hold integers (ids, labels)."""
     if not _is_integer_dtype(x):
-        raise ValueError(f"{name}: expected an integer dtype, got {x.dtype}")
+        raise ParameterError(f"{name}: expected an integer dtype, got {x.dtype}")
 
 
 def check_same_dtype(name: str, x, reference_name: str, reference) -> None:
     """``x`` must have the same dtype as ``reference`` (mixing float32 and float64 is almost always a bug)."""
     if x.dtype != reference.dtype:
-        raise ValueError(f"{name}: expected dtype {reference.dtype} (the dtype of {reference_name}), got {x.dtype}")
+        raise ParameterError(f"{name}: expected dtype {reference.dtype} (the dtype of {reference_name}), got {x.dtype}")
 
 
 def check_ids_in_range(name: str, ids, num_classes: int, *, allow: int | None = None) -> None:
@@ -118,32 +131,32 @@ def check_ids_in_range(name: str, ids, num_classes: int, *, allow: int | None = 
     low, high = int(values.min()), int(values.max())
     if low < 0 or high >= num_classes:
         extra = f" (or {allow} as padding)" if allow is not None else ""
-        raise ValueError(f"{name}: ids must lie in [0, {num_classes}){extra}, got values in [{low}, {high}]")
+        raise ParameterError(f"{name}: ids must lie in [0, {num_classes}){extra}, got values in [{low}, {high}]")
 
 
 def check_positive(name: str, value) -> None:
     """A scalar that must be finite and > 0 (temperature, rate, counts of things)."""
     if not (isinstance(value, (int, float, np.integer, np.floating)) and math.isfinite(value) and value > 0):
-        raise ValueError(f"{name}: expected a finite number > 0, got {value!r}")
+        raise ParameterError(f"{name}: expected a finite number > 0, got {value!r}")
 
 
 def check_positive_int(name: str, value) -> int:
     """``value`` must be an integer >= 1 (not a bool; NumPy integers count); returns it as an int."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
+        raise ParameterError(f"{name}: expected a positive integer, got {value!r}")
     return int(value)
 
 
 def check_non_negative(name: str, value) -> None:
     """A scalar that must be finite and >= 0 (margins, smoothing)."""
     if not (isinstance(value, (int, float, np.integer, np.floating)) and math.isfinite(value) and value >= 0):
-        raise ValueError(f"{name}: expected a finite number >= 0, got {value!r}")
+        raise ParameterError(f"{name}: expected a finite number >= 0, got {value!r}")
 
 
 def check_unit_interval(name: str, value) -> None:
     """A scalar in ``(0, 1]`` (a keep rate)."""
     if not (isinstance(value, (int, float, np.integer, np.floating)) and 0 < value <= 1):
-        raise ValueError(f"{name}: expected a number in (0, 1], got {value!r}")
+        raise ParameterError(f"{name}: expected a number in (0, 1], got {value!r}")
 
 
 def check_probabilities(name: str, probs, *, atol: float = 1e-6) -> np.ndarray:
@@ -153,21 +166,21 @@ def check_probabilities(name: str, probs, *, atol: float = 1e-6) -> np.ndarray:
     """
     probs = np.asarray(probs, dtype=np.float64)
     if probs.ndim != 1 or probs.shape[0] == 0:
-        raise ValueError(f"{name}: expected a non-empty 1-d array of probabilities, got shape {probs.shape}")
+        raise ParameterError(f"{name}: expected a non-empty 1-d array of probabilities, got shape {probs.shape}")
     bad = np.flatnonzero(~np.isfinite(probs))
     if bad.size:
-        raise ValueError(f"{name}: probabilities must be finite, got {probs[bad[0]]} at index {bad[0]}")
+        raise ParameterError(f"{name}: probabilities must be finite, got {probs[bad[0]]} at index {bad[0]}")
     bad = np.flatnonzero(probs < 0)
     if bad.size:
-        raise ValueError(f"{name}: probabilities must be non-negative, got {probs[bad[0]]} at index {bad[0]}")
+        raise ParameterError(f"{name}: probabilities must be non-negative, got {probs[bad[0]]} at index {bad[0]}")
     total = float(probs.sum())
     if abs(total - 1.0) > atol:
-        raise ValueError(f"{name}: probabilities must sum to 1 (within {atol:g}), got sum {total!r}")
+        raise ParameterError(f"{name}: probabilities must sum to 1 (within {atol:g}), got sum {total!r}")
     return probs
 
 
 def check_reduction(reduction: str) -> str:
     """One of ``'mean'``, ``'sum'``, ``'none'`` (as in ``torch.nn`` losses)."""
     if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction: expected one of {REDUCTIONS}, got {reduction!r}")
+        raise ParameterError(f"reduction: expected one of {REDUCTIONS}, got {reduction!r}")
     return reduction

@@ -345,12 +345,17 @@ class KeyedVectors:
         return float(np.dot(means[0], means[1]) / (norms[0] * norms[1]))
 
     # ------------------------------------------------------------------ files (formats in vectors_io)
-    def save_word2vec_format(self, path: str | os.PathLike, binary: bool = False) -> None:
+    def save_word2vec_format(self, path: str | os.PathLike, binary: bool = False, *,
+                             fvocab: str | os.PathLike | None = None, write_header: bool = True) -> None:
         """Write the word2vec C tool's format (atomically), readable by the C tool and by gensim.
 
-        One record per word in vocabulary order: text (``%.9g`` values, exact for float32) or, with
-        ``binary``, byte for byte what the C tool writes (see :mod:`negsample.vectors_io`). Counts are
-        not stored in this format. ValueError for a word that is empty or contains whitespace.
+        One record per word in vocabulary order: text (each value as ``"%.9g"`` writes it, exact for
+        float32; formatted by a compiled kernel, faster than gensim's writer) or, with ``binary``, byte
+        for byte what the C tool writes (see :mod:`negsample.vectors_io`). The format stores no counts:
+        ``fvocab`` names a file to write them to, one ``word count`` line per word in the same order
+        (gensim's option). ``write_header=False`` leaves out the ``"<n_words> <dim>"`` line (read such
+        a file back with ``no_header=True``). :class:`~negsample.ParameterError` for a word that is
+        empty or contains whitespace, before anything is written.
 
         Example
         -------
@@ -362,11 +367,16 @@ class KeyedVectors:
         >>> open(path).read()
         '2 3\\na 1 1 1\\nb 1 1 1\\n'
         """
-        vectors_io.write_word2vec(path, self._vocab.index_to_key, self._vectors, binary=binary)
+        vectors_io.write_word2vec(path, self._vocab.index_to_key, self._vectors, binary=binary,
+                                  write_header=write_header)
+        if fvocab is not None:
+            vectors_io.write_counts(fvocab, self._vocab.index_to_key, self._vocab.counts)
 
     @classmethod
     def load_word2vec_format(cls, path: str | os.PathLike, binary: bool = False, limit: int | None = None,
-                             encoding: str = "utf8", unicode_errors: str = "strict") -> KeyedVectors:
+                             encoding: str = "utf8", unicode_errors: str = "strict", *,
+                             fvocab: str | os.PathLike | None = None, datatype=np.float32,
+                             no_header: bool = False, allow_non_finite: bool = False) -> KeyedVectors:
         """Read the word2vec C tool's text or binary format (as written by the C tool, gensim or us).
 
         Parameters
@@ -379,24 +389,43 @@ class KeyedVectors:
         encoding, unicode_errors : str
             How to decode the words. ``unicode_errors="ignore"`` helps with C-tool files whose words
             were cut in the middle of a multi-byte character.
+        fvocab : str or os.PathLike, optional
+            A file of ``word count`` lines (gensim's option) with the counts of the words.
+        datatype : floating dtype, default np.float32
+            The dtype of the loaded vectors (e.g. ``np.float16`` to halve the memory), as in gensim.
+        no_header : bool
+            The text file has no ``"<n_words> <dim>"`` line; its rows are counted first.
+        allow_non_finite : bool
+            Load NaN and infinite values instead of refusing the file.
 
         Returns
         -------
         KeyedVectors
-            The file stores no counts, so words get descending synthetic counts ``n, n-1, ..., 1``
-            (gensim's choice), which keeps the file's order.
+            Without ``fvocab`` the file stores no counts, so words get descending synthetic counts
+            ``n, n-1, ..., 1`` (gensim's choice), which keeps the file's order.
 
         Raises
         ------
         VectorsFormatError
-            For an empty file, a bad header, too few records, a record with the wrong number of values,
-            a non-numeric value, a binary file cut mid-record, or a repeated word; the message names
-            the file and the line (for binary files: record ``i`` is line ``i + 1``, plus a byte offset).
+            For an empty file, a bad header or one that announces more than the file can hold, too few
+            or too many records, a record with the wrong number of values, a non-numeric or (unless
+            allowed) non-finite value, a binary file cut mid-record, a repeated word, or a word
+            without a count in ``fvocab``; the message names the file and the line (for binary files:
+            record ``i`` is line ``i + 1``, plus a byte offset).
         """
         words, vectors = vectors_io.read_word2vec(path, binary=binary, limit=limit, encoding=encoding,
-                                                  unicode_errors=unicode_errors)
-        counts = np.arange(len(words), 0, -1, dtype=np.int64)
-        return cls(vectors, Vocabulary(words, counts))
+                                                  unicode_errors=unicode_errors, datatype=datatype,
+                                                  no_header=no_header, allow_non_finite=allow_non_finite)
+        if fvocab is not None:
+            counts = vectors_io.counts_for(words, vectors_io.read_counts(fvocab, encoding=encoding,
+                                                                          unicode_errors=unicode_errors),
+                                           os.fspath(fvocab))
+        else:
+            counts = np.arange(len(words), 0, -1, dtype=np.int64)
+        kv = cls(vectors, Vocabulary(words, counts))
+        if vectors.dtype != kv._vectors.dtype:
+            kv._vectors = vectors  # keep the datatype asked for (gensim's datatype=)
+        return kv
 
     def save(self, path: str | os.PathLike) -> None:
         """Save vectors, words and counts to one ``.npz`` file at exactly ``path`` (atomically).
