@@ -132,3 +132,17 @@ def test_plot_without_matplotlib_says_which_extra(monkeypatch, tmp_path, capsys)
     assert main(["plot", "trace", "t.json", "-o", str(tmp_path / "t.png")]) == 2
     err = capsys.readouterr().err
     assert "pip install '.[plots]'" in err and "Traceback" not in err
+
+
+def test_the_readme_excerpt_is_the_commands_output(capsys):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = readme.split("## See it work")[1].split("```text\n")[1].split("```")[0].splitlines()
+    command, excerpt = block[0], [line for line in block[1:] if line != "..."]
+    assert command.startswith("$ negsample trace")
+    assert main(command.split()[2:]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    missing = [line for line in excerpt if line not in printed]
+    assert not missing and len(excerpt) > 8
+    assert (Path(__file__).resolve().parents[2] / "docs" / "see-it-work-noise.png").exists()
