@@ -88,3 +88,9 @@ def test_a_large_vocabulary_shows_its_top_words_and_those_the_steps_touched():
     assert touched <= shown and len(shown) < len(t.words) == 60
     assert f"{60 - len(shown)} more are in --format json" in text
     assert "more tokens; --format json holds them" in text  # a 40-token sentence is cut at 30 rows
+
+
+def test_a_run_without_updates_says_why():
+    t = trace(sample=1e-3, epochs=1)  # the default threshold keeps about one token in fourteen here
+    assert t.steps == [] and t.complete
+    assert "No update happened" in render(t, "terminal")

@@ -159,7 +159,9 @@ def _write(trace: Trace, doc) -> None:
              f"sample {cfg.sample:g}; seed {cfg.seed}" + ("" if cfg.sg else f"; CBOW hidden = {context}") + ".")
     n_tokens = int(trace.counts.sum())
     doc.para(f"{n_tokens} tokens, {len(trace.words)} words in the vocabulary. "
-             + (f"The whole run: {len(trace.steps)} updates." if trace.complete else
+             + ("No update happened: subsampling never left a center with a context (raise --sample, or "
+                "0 turns it off)." if not trace.steps else
+                f"The whole run: {len(trace.steps)} updates." if trace.complete else
                 "The first update." if len(trace.steps) == 1 else f"The first {len(trace.steps)} updates."))
     if names.hidden:
         doc.para(f"The tables show the {_TOP_ROWS} most frequent words and those the traced steps touched; "
