@@ -4,6 +4,7 @@
     negsample word2vec train CORPUS -o OUT [--sg|--cbow] [--hs] [--negative N] ...
     negsample word2vec eval VECTORS [--analogies FILE] [--pairs FILE]
     negsample word2vec similar VECTORS WORD...
+    negsample recsys train FILE --user-col U --item-col I -o MODEL | eval | recommend | similar
     negsample trace [CORPUS | --text TEXT] [--steps N] [--format terminal|markdown|json] ...
     negsample plot curves|noise|vectors|trace ... -o FIGURE.png
 
@@ -24,7 +25,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import plot, trace, word2vec
+from . import plot, recsys, trace, word2vec
 
 __all__ = ["build_parser", "main"]
 
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="negsample", description="Embeddings trained with negative sampling.")
     commands = parser.add_subparsers(dest="command", required=True)
     word2vec.add_commands(commands)
+    recsys.add_commands(commands)
     trace.add_commands(commands)
     plot.add_commands(commands)
     return parser

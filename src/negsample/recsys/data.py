@@ -184,6 +184,15 @@ class Interactions:
         picked = {name: None if getattr(self, name) is None else getattr(self, name)[rows] for name in _OPTIONAL}
         return self._replace(users=self.users[rows], items=self.items[rows], **picked)
 
+    def concat(self, other: Interactions) -> Interactions:
+        """These interactions followed by ``other``'s (same id maps), e.g. train + validation."""
+        if other.user_map != self.user_map or other.item_map != self.item_map:
+            raise ValueError(f"{other.source}: expected the id maps of {self.source}")
+        picked = {name: None if getattr(self, name) is None or getattr(other, name) is None
+                  else np.concatenate([getattr(self, name), getattr(other, name)]) for name in _OPTIONAL}
+        return self._replace(users=np.concatenate([self.users, other.users]),
+                             items=np.concatenate([self.items, other.items]), **picked)
+
     def deduplicated(self) -> Interactions:
         """One interaction per (user, item): the latest by timestamp (else the last one listed)."""
         time = self.timestamps if self.timestamps is not None else np.zeros(len(self))
