@@ -245,7 +245,7 @@ def text8_tables(groups, all_runs, peers, n_words, epochs) -> list[str]:
                 diffs = (difference_t([r.get(k) for r in ours], [r.get(k) for r in runs["gensim"]])
                          for k, _ in QUALITY)
                 delta.append(f"| {variant} | {group['alpha']} |" + "".join(
-                    f" {d:+.4f} (t {t:+.1f}) |" for d, t in diffs))
+                    f" {d:+.4f} (t {'—' if np.isnan(t) else f'{t:+.1f}'}) |" for d, t in diffs))
         for key, results in runs.items():
             if not results:
                 continue
@@ -271,9 +271,9 @@ def text8_scenario(args, corpus, n_words, work) -> list[str]:
             corpus, work, group, systems, args.seeds, epochs=args.epochs, workers=args.workers, files=files)
     peers = [s for s in args.systems if s != "negsample" and any(all_runs[g].get(s) for g in all_runs)]
     first = next((r[0] for runs in all_runs.values() for r in runs.values() if r), {})
-    coverage = ", ".join(f"{name} {first[key]} pairs" for key, name in (("ws353_pairs", "WS-353"),
-                                                                        ("simlex_pairs", "SimLex-999"))
-                         if key in first)
+    coverage = ", ".join(f"{name}: {first[f'{key}_pairs']} of {first[f'{key}_pairs'] + first[f'{key}_oov']} "
+                         "pairs" for key, name in (("ws353", "WS-353"), ("simlex", "SimLex-999"))
+                         if f"{key}_pairs" in first)
     return [
         "### text8_prefix: speed and quality",
         "",

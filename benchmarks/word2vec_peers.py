@@ -217,7 +217,7 @@ def score_vectors(path: str | os.PathLike, files: dict[str, Path], restrict_voca
     for key in ("ws353", "simlex"):
         if key in files:
             pairs = evaluate_word_pairs(kv, files[key])
-            out[key], out[f"{key}_pairs"] = pairs.spearman, pairs.pairs
+            out[key], out[f"{key}_pairs"], out[f"{key}_oov"] = pairs.spearman, pairs.pairs, pairs.oov
     return out
 
 

@@ -80,3 +80,34 @@ def test_ratio_cell_pairs_runs_by_seed():
     peer = [{"seed": 2, "seconds": 6.0}, {"seed": 1, "seconds": 2.0}]
     assert bench.ratio_cell(peer, ours) == "**2.67x** (2.50x)"  # means 4 / 1.5; seeds 2/1 and 6/2
     assert bench.ratio_cell([], ours) == "—"
+
+
+def _fake_peer(path: Path, body: str) -> str:
+    # The peers' command line is `exe -train CORPUS -output SAVE ...`, so $4 is the vectors file.
+    path.write_text("#!/bin/sh\n" + body + "\n")
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_missing_peers_are_skipped_with_a_message(tmp_path, capsys):
+    found = peers.find_systems(["negsample", "word2vec-c", "pword2vec"], bin_dir=tmp_path / "bin",
+                               source=tmp_path / "no-sources")
+    assert found == {"negsample": "python"}
+    out = capsys.readouterr().out
+    assert "peer sources not found" in out and "skipping C tool" in out and "skipping pWord2Vec" in out
+
+
+def test_a_failing_peer_is_dropped_and_a_working_one_timed(tmp_path, capsys):
+    good = _fake_peer(tmp_path / "good", 'printf "7 1\\n" > "$4"')
+    bad = _fake_peer(tmp_path / "bad", "echo broken; exit 3")
+    systems = {"word2vec-c": good, "pword2vec": bad}
+    group = bench.text8_groups(["SG-NS batched"], [0.025], [0.05])[0]
+    runs = bench.run_group(tmp_path / "corpus.txt", tmp_path, group, systems, [1, 2], epochs=1, workers=2)
+    assert systems == {"word2vec-c": good}  # dropped for the rest of the benchmark, not an error
+    assert runs["pword2vec"] == []
+    assert [r["seed"] for r in runs["word2vec-c"]] == [1, 2]
+    result = runs["word2vec-c"][0]
+    assert result["vocab"] == 7 and result["train_seconds"] is None
+    assert result["seconds"] >= 0 and result["peak_mb"] > 0
+    out = capsys.readouterr().out
+    assert "skipping pWord2Vec from now on" in out and "exit code 3" in out and "broken" in out
