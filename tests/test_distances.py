@@ -81,6 +81,57 @@ def test_miners_and_losses_see_the_same_matrix_for_the_same_batch(monkeypatch):
                 assert len(seen) == 2 and torch.equal(seen[0], seen[1]), (miner, loss)
 
 
+def test_near_duplicates_are_exact_beyond_the_matmul_routes_reach():
+    # The matmul route alone is 5e-4 off here (sqrt of float32's eps) and leaves the diagonal non-zero.
+    g = torch.Generator().manual_seed(3)
+    x = torch.nn.functional.normalize(torch.randn(64, 32, generator=g), dim=1)
+    x[1] = torch.nn.functional.normalize(x[0] + 1e-4 * torch.randn(32, generator=g), dim=0)
+    truth = torch.cdist(x.double(), x.double(), compute_mode="donot_use_mm_for_euclid_dist")
+    got = EuclideanDistance().pairwise(x)
+    assert (got.diagonal() == 0).all()
+    assert abs(float(got[0, 1]) - float(truth[0, 1])) < 1e-7 < float(truth[0, 1])
+    torch.testing.assert_close(got.double(), truth, atol=1e-6, rtol=0)
+
+
+def test_distances_are_differentiable_at_zero():
+    x = torch.tensor([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]], dtype=torch.float64, requires_grad=True)
+    EuclideanDistance().pairwise(x).sum().backward()
+    assert torch.isfinite(x.grad).all()
+    x = torch.randn(6, 3, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda v: EuclideanDistance(normalize=True).pairwise(v, v.flip(0)), (x,))
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_low_precision_distances_run_on_cpu_and_keep_their_dtype(dtype):
+    x, _ = _batch(4, n=40, dim=16)
+    tolerance = 2e-3 if dtype == torch.float16 else 1.6e-2  # half a unit in the last place near 2
+    for normalize in (False, True):
+        got = EuclideanDistance(normalize=normalize).pairwise(x.to(dtype))
+        assert got.dtype == dtype and (got.diagonal() == 0).all()
+        want = EuclideanDistance(normalize=normalize).pairwise(x.to(dtype).double())
+        torch.testing.assert_close(got.double(), want, atol=0, rtol=tolerance)
+    for similarity in (CosineSimilarity(), DotProductSimilarity()):
+        assert similarity.pairwise(x.to(dtype)).dtype == dtype
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_metric_losses_and_miners_run_in_low_precision_on_cpu(dtype):
+    embeddings, labels = _batch(5, n=32, dim=8)
+    miners = [HardNegativeMiner(k=2), SemiHardNegativeMiner(margin=0.3),
+              DistanceWeightedMiner(generator=torch.Generator().manual_seed(0))]  # fmt: skip
+    for miner in miners:
+        triplets = miner(embeddings.to(dtype), labels)
+        assert all(t.dtype == torch.long for t in triplets)
+    triplets = HardNegativeMiner(k=2)(embeddings, labels)
+    for loss_fn in (TripletMarginLoss(), ContrastiveLoss(), MarginLoss()):
+        low = embeddings.to(dtype).requires_grad_(True)
+        loss = loss_fn(low, labels, triplets)
+        loss.backward()
+        assert loss.dtype == dtype and low.grad.dtype == dtype and torch.isfinite(low.grad).all()
+        reference = loss_fn(embeddings.to(dtype).double(), labels, triplets)
+        assert float(loss.detach()) == pytest.approx(float(reference), rel=2e-2, abs=1e-2)
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [

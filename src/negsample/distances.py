@@ -37,7 +37,9 @@ from ._torch import require_torch
 torch = require_torch()
 F = torch.nn.functional
 
-__all__ = ["CosineSimilarity", "Distance", "DotProductSimilarity", "EuclideanDistance"]
+__all__ = ["CosineSimilarity", "Distance", "DotProductSimilarity", "EuclideanDistance", "euclidean_matrix"]
+
+NEAREST_EXACT = 4  # per row, the nearest pairs recomputed from differences (see euclidean_matrix)
 
 
 class Distance:
@@ -100,12 +102,45 @@ class EuclideanDistance(Distance):
 
     def matrix(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         same = y is x
+        dtype = x.dtype
+        # float16 / bfloat16 would lose most digits on the way (and CPU has no half-precision
+        # cdist): compute in float32 and hand back the input's dtype.
+        work = torch.promote_types(dtype, torch.float32)
+        x = x.to(work)
+        y = x if same else y.to(work)
         if self.normalize:
             x = F.normalize(x, p=2, dim=1)
             y = x if same else F.normalize(y, p=2, dim=1)
-        # The matmul shortcut (|a|^2 + |b|^2 - 2ab) cancels badly for near-duplicates and leaves
-        # non-zero self-distances; miners compare distances against each other, so take the exact route.
-        return torch.cdist(x, y, compute_mode="donot_use_mm_for_euclid_dist")
+        return euclidean_matrix(x, y).to(dtype)
+
+
+def euclidean_matrix(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """``|x_i - y_j|`` for float32/float64 rows: the matmul route, exact for each row's nearest.
+
+    The matmul route (``|a|^2 + |b|^2 - 2 a·b``) was 17x faster than ``torch.cdist``'s exact mode on
+    256 x 128 float32 rows (``benchmarks/distances.py``) but cancels for near-duplicates: it is off by
+    about ``sqrt(eps) |a|`` (5e-4 for unit float32 rows) and leaves self-distances non-zero. Those
+    pairs are each row's nearest, so the ``NEAREST_EXACT`` nearest of every row are recomputed from
+    their differences (exact as ``cdist``'s exact mode, and differentiable at 0), which keeps 9x of
+    the speed. A row with more near-duplicates than that keeps the matmul value for the rest.
+
+    shape: x (n, dim), y (m, dim) -> (n, m)
+
+    Example
+    -------
+    >>> import torch
+    >>> x = torch.tensor([[1.0, 0.0], [1.0, 1e-4]])
+    >>> euclidean_matrix(x, x)
+    tensor([[0.0000e+00, 1.0000e-04],
+            [1.0000e-04, 0.0000e+00]])
+    """
+    d = torch.cdist(x, y, compute_mode="use_mm_for_euclid_dist")
+    k = min(NEAREST_EXACT, y.shape[0])
+    if k == 0 or x.shape[0] == 0:
+        return d
+    nearest = d.detach().topk(k, dim=1, largest=False).indices  # shape: (n, k)
+    near_rows = y.index_select(0, nearest.reshape(-1)).view(*nearest.shape, y.shape[1])
+    return d.scatter(1, nearest, torch.linalg.vector_norm(x[:, None, :] - near_rows, dim=-1))
 
 
 @dataclass(frozen=True)
