@@ -217,6 +217,22 @@ class Triples:
             extra = _with_inverse(extra, self.num_base_relations)
         return np.concatenate([self.train, extra])
 
+    def with_inverse(self) -> Triples:
+        """These triples with inverse relations (itself if it has them already).
+
+        Example
+        -------
+        >>> Triples.from_labels([("a", "r", "b")]).with_inverse().relations
+        ['r', 'r__inverse']
+        """
+        if self.inverse:
+            return self
+        relations = self.relations + [label + INVERSE_SUFFIX for label in self.relations]
+        return Triples(entities=self.entities, relations=relations, inverse=True,
+                       train=_with_inverse(self.train, self.num_relations), valid=self.valid, test=self.test,
+                       num_base_relations=self.num_relations, num_seen_entities=self.num_seen_entities,
+                       unseen=self.unseen)
+
     def labels_of(self, ids) -> list[tuple[str, str, str]]:
         """``(head, relation, tail)`` labels of id triples, shape (n, 3)."""
         ids = np.asarray(ids, dtype=np.int64).reshape(-1, 3)
