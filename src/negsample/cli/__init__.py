@@ -7,6 +7,7 @@
     negsample recsys train FILE --user-col U --item-col I -o MODEL | eval | recommend | similar
     negsample trace [CORPUS | --text TEXT] [--steps N] [--format terminal|markdown|json] ...
     negsample plot curves|noise|vectors|trace ... -o FIGURE.png
+    negsample kg train DIR -o MODEL.npz [--model rotate] [--negatives N] ... | kg eval | kg predict
 
 Each wing adds its subcommands from its own module (:mod:`negsample.cli.word2vec`); commands import
 what they need when they run, so ``negsample --help`` stays fast. Errors in the input (a missing
@@ -25,7 +26,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import plot, recsys, trace, word2vec
+from . import kg, plot, recsys, trace, word2vec
 
 __all__ = ["build_parser", "main"]
 
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     recsys.add_commands(commands)
     trace.add_commands(commands)
     plot.add_commands(commands)
+    kg.add_commands(commands)
     return parser
 
 
