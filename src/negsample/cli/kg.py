@@ -126,6 +126,10 @@ def _cmd_train(args) -> int:
     started = time.perf_counter()
     model.fit(triples, log=args.log)
     seconds = time.perf_counter() - started
+    from ..retrieval.distributed import rank_and_world_size
+
+    if rank_and_world_size()[0] != 0:  # under torchrun every rank holds the same model; rank 0 reports
+        return 0
     model.save(args.output)
     rate = sum(r["per_second"] for r in model.history) / max(1, len(model.history))
     print(f"trained {len(model.history)} epochs in {seconds:.1f} s ({rate:,.0f} triples/s); wrote {args.output}",

@@ -26,7 +26,7 @@ from .config import KGConfig
 from .evaluation import LinkPredictionResult, evaluate_link_prediction, exclusion_indexes
 from .models import ScoreFunction, build_score_function
 from .serving import KGModelFormatError, Prediction, load_arrays, lookup, save_arrays, top_entities
-from .trainer import train_score_function
+from .trainer import start_distributed, train_score_function
 from .triples import Triples
 
 torch = require_torch()
@@ -82,7 +82,10 @@ class KGModel:
                                      sparse=config.sparse, generator=generator)
         self.score_function = model.to(config.device)
         self._adopt_labels(triples)
+        rank, _ = start_distributed(config.device)
         own_log = log is not None and not hasattr(log, "epoch")
+        if own_log and rank != 0:  # under torchrun rank 0 alone writes the log
+            log, own_log = None, False
         if own_log:
             from ..training_log import TrainingLog
 

@@ -46,7 +46,7 @@ from .triples import Triples
 
 torch = require_torch()
 
-__all__ = ["build_optimizer", "build_sampler", "start_distributed", "train_score_function"]
+__all__ = ["build_optimizer", "build_sampler", "check_distributed", "start_distributed", "train_score_function"]
 
 
 def start_distributed(device) -> tuple[int, int]:
@@ -55,6 +55,13 @@ def start_distributed(device) -> tuple[int, int]:
     if int(os.environ.get("WORLD_SIZE", "1")) > 1 and dist.is_available() and not dist.is_initialized():
         dist.init_process_group("nccl" if torch.device(device).type == "cuda" else "gloo")
     return rank_and_world_size()
+
+
+def check_distributed(config: KGConfig, world_size: int) -> None:
+    """Refuse settings DistributedDataParallel cannot run: its gradient buckets take no sparse gradients."""
+    if world_size > 1 and config.sparse:
+        raise ValueError(f"optimizer: {config.optimizer} needs sparse gradients, which DistributedDataParallel "
+                         "cannot all-reduce; under torchrun use adam, adagrad or sgd")
 
 
 def build_sampler(config: KGConfig, triples: Triples) -> CorruptionSampler | None:
@@ -105,6 +112,7 @@ def train_score_function(model: ScoreFunction, triples: Triples, config: KGConfi
         (``valid_mrr``, ``valid_hits@10`` when validated).
     """
     rank, world_size = start_distributed(config.device)
+    check_distributed(config, world_size)
     device = model.entity.device
     train = torch.as_tensor(triples.train, device=device)
     n = train.shape[0]
@@ -114,8 +122,7 @@ def train_score_function(model: ScoreFunction, triples: Triples, config: KGConfi
     module = step_module
     if world_size > 1:
         on_cuda = device.type == "cuda"
-        module = torch.nn.parallel.DistributedDataParallel(step_module, device_ids=[device] if on_cuda else None,
-                                                           broadcast_buffers=False)
+        module = torch.nn.parallel.DistributedDataParallel(step_module, device_ids=[device] if on_cuda else None)
     optimizer = build_optimizer(config, model.parameters())
     shuffle = torch.Generator(device=device).manual_seed(config.seed + 1)  # the same order on every rank
     draws = torch.Generator(device=device).manual_seed(config.seed * 7919 + 2 + rank)  # own negatives per rank
