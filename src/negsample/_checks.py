@@ -39,6 +39,7 @@ __all__ = [
     "check_shape",
     "check_unit_interval",
     "is_tensor",
+    "warn_outside",
 ]
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -53,6 +54,19 @@ class ParameterError(ValueError):
 
 
 ParameterError.__module__ = "negsample"  # its public home: tracebacks show negsample.ParameterError
+
+
+def warn_outside(message: str, category: type[Warning] = UserWarning) -> None:
+    """``warnings.warn`` attributed to the first caller outside negsample, so that the warning shows
+    the user's line rather than the library's (the command line prints it as one plain line)."""
+    import os
+    import warnings
+
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    level, frame = 1, sys._getframe(0)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 def is_tensor(x) -> bool:

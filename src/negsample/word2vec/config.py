@@ -7,7 +7,10 @@ Example
 >>> Word2VecConfig(window=0)
 Traceback (most recent call last):
 ...
-ValueError: window must be an integer >= 1, got 0
+negsample.ParameterError: window must be an integer >= 1, got 0
+>>> import numpy as np
+>>> Word2VecConfig(vector_size=np.int64(10)).vector_size   # any integral number, stored as an int
+10
 """
 
 from __future__ import annotations
@@ -15,8 +18,11 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import asdict, dataclass
+from numbers import Integral, Real
 
-__all__ = ["CBOW_ALPHA", "SKIPGRAM_ALPHA", "Word2VecConfig", "default_workers"]
+from .._checks import ParameterError, warn_outside
+
+__all__ = ["CBOW_ALPHA", "MAX_SEED", "MAX_WORKERS_PER_CORE", "SKIPGRAM_ALPHA", "Word2VecConfig", "default_workers"]
 
 SKIPGRAM_ALPHA = 0.025  # the default initial learning rates (alpha=None)
 CBOW_ALPHA = 0.05
@@ -30,25 +36,39 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _int_at_least(name: str, value, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+MAX_WORKERS_PER_CORE = 4  # more threads than this only cost memory (each keeps private hot rows)
+MAX_SEED = 2**32 - 1  # the kernels' random streams take 32 bits of the seed
 
 
-def _optional_int_at_least(name: str, value, low: int) -> None:
-    if value is not None:
-        _int_at_least(name, value, low)
+def _int_at_least(name: str, value, low: int, high: int | None = None) -> int:
+    """Any integral number (NumPy's included, bool not) >= ``low`` (and <= ``high``), as an int."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < low or (high is not None
+                                                                                    and value > high):
+        bound = f">= {low}" if high is None else f"in [{low}, {high}]"
+        raise ParameterError(f"{name} must be an integer {bound}, got {value!r}")
+    return int(value)
 
 
 def _finite(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    """Any finite real number (NumPy's included, bool not), as a float."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        raise ParameterError(f"{name} must be a finite number, got {value!r}")
     return float(value)
+
+
+def _flag(name: str, value, meaning: str) -> int:
+    if isinstance(value, Integral) and value in (0, 1):
+        return int(value)
+    raise ParameterError(f"{name} must be {meaning}, got {value!r}")
 
 
 @dataclass(frozen=True)
 class Word2VecConfig:
     """Settings of a word2vec run (gensim's parameter names and defaults).
+
+    Any integral number (a NumPy integer too) is accepted for an integer setting and any real number
+    for a float one; they are stored as plain ``int`` and ``float``. A bad setting raises
+    :class:`~negsample.ParameterError` (a ``ValueError``) that names it.
 
     Parameters
     ----------
@@ -78,9 +98,10 @@ class Word2VecConfig:
         The learning rate decays linearly from the initial rate to ``min_alpha`` over all epochs.
     epochs : int, default 5
     workers : int or None, default None
-        Training threads (Hogwild). None uses all cores.
+        Training threads (Hogwild), at most 4 per core (more are capped, with a warning: they would
+        only cost memory). None uses all cores. Reading a file corpus uses as many threads.
     seed : int, default 1
-        With ``workers=1``, two runs with the same seed give bit-identical vectors.
+        In ``[0, 2**32 - 1]``. With ``workers=1``, two runs with the same seed give bit-identical vectors.
     max_vocab_size : int or None
         Bound on distinct words held while counting (prunes rare words, as the C tool does).
     max_final_vocab : int or None
@@ -124,35 +145,44 @@ class Word2VecConfig:
     batch_negatives: bool | None = None
 
     def __post_init__(self):
-        _int_at_least("vector_size", self.vector_size, 1)
-        _int_at_least("window", self.window, 1)
-        _int_at_least("min_count", self.min_count, 1)
-        _int_at_least("negative", self.negative, 0)
-        _int_at_least("epochs", self.epochs, 1)
-        _int_at_least("max_sentence_length", self.max_sentence_length, 1)
-        _optional_int_at_least("workers", self.workers, 1)
-        _optional_int_at_least("max_vocab_size", self.max_vocab_size, 1)
-        _optional_int_at_least("max_final_vocab", self.max_final_vocab, 1)
-        if self.sg not in (0, 1, True, False):
-            raise ValueError(f"sg must be 0 (CBOW) or 1 (skip-gram), got {self.sg!r}")
-        if self.hs not in (0, 1, True, False):
-            raise ValueError(f"hs must be 0 or 1, got {self.hs!r}")
-        if not isinstance(self.seed, int) or isinstance(self.seed, bool):
-            raise ValueError(f"seed must be an integer, got {self.seed!r}")
+        # Frozen: the checked values (plain ints and floats, so that to_dict() is JSON) go in with
+        # object.__setattr__.
+        def store(name, value):
+            object.__setattr__(self, name, value)
+
+        for name, low in (("vector_size", 1), ("window", 1), ("min_count", 1), ("negative", 0), ("epochs", 1),
+                          ("max_sentence_length", 1)):
+            store(name, _int_at_least(name, getattr(self, name), low))
+        for name in ("workers", "max_vocab_size", "max_final_vocab"):
+            if getattr(self, name) is not None:
+                store(name, _int_at_least(name, getattr(self, name), 1))
+        store("sg", _flag("sg", self.sg, "0 (CBOW) or 1 (skip-gram)"))
+        store("hs", _flag("hs", self.hs, "0 or 1"))
+        store("seed", _int_at_least("seed", self.seed, 0, MAX_SEED))
+        store("cbow_mean", bool(_flag("cbow_mean", self.cbow_mean, "True or False")))
         if not self.hs and self.negative == 0:
-            raise ValueError("no training objective: set hs=1 or negative > 0 (hs=0 with negative=0)")
-        if self.alpha is not None and _finite("alpha", self.alpha) <= 0:
-            raise ValueError(f"alpha must be > 0, got {self.alpha!r}")
-        if _finite("min_alpha", self.min_alpha) < 0 or self.min_alpha > self.initial_alpha:
-            raise ValueError(f"min_alpha must be in [0, alpha={self.initial_alpha}], got {self.min_alpha!r}")
-        if _finite("sample", self.sample) < 0:
-            raise ValueError(f"sample must be >= 0 (0 disables subsampling), got {self.sample!r}")
-        _finite("ns_exponent", self.ns_exponent)
-        if self.batch_negatives is not None and self.batch_negatives not in (0, 1, True, False):
-            raise ValueError(f"batch_negatives must be True, False or None (automatic), got {self.batch_negatives!r}")
+            raise ParameterError("no training objective: set hs=1 or negative > 0 (hs=0 with negative=0)")
+        if self.alpha is not None:
+            store("alpha", _finite("alpha", self.alpha))
+            if self.alpha <= 0:
+                raise ParameterError(f"alpha must be > 0, got {self.alpha!r}")
+        store("min_alpha", _finite("min_alpha", self.min_alpha))
+        if self.min_alpha < 0 or self.min_alpha > self.initial_alpha:
+            raise ParameterError(f"min_alpha must be in [0, alpha={self.initial_alpha}], got {self.min_alpha!r}")
+        store("sample", _finite("sample", self.sample))
+        if self.sample < 0:
+            raise ParameterError(f"sample must be >= 0 (0 disables subsampling), got {self.sample!r}")
+        store("ns_exponent", _finite("ns_exponent", self.ns_exponent))
+        if self.batch_negatives is not None:
+            store("batch_negatives", bool(_flag("batch_negatives", self.batch_negatives,
+                                                "True, False or None (automatic)")))
         if self.batch_negatives and self.hs:
-            raise ValueError("batch_negatives=True batches negative sampling only; it cannot be combined "
-                             "with hierarchical softmax (set hs=0, or batch_negatives=False)")
+            raise ParameterError("batch_negatives=True batches negative sampling only; it cannot be combined "
+                                 "with hierarchical softmax (set hs=0, or batch_negatives=False)")
+        if self.workers is not None and self.workers > self.max_threads:
+            warn_outside(f"workers={self.workers} is more than {MAX_WORKERS_PER_CORE}x the {default_workers()} "
+                         f"cores this process may use: training runs {self.max_threads} threads (more would "
+                         "only cost memory: each keeps its own copy of the hottest rows)", UserWarning)
 
     @property
     def batched(self) -> bool:
@@ -171,8 +201,14 @@ class Word2VecConfig:
         return SKIPGRAM_ALPHA if self.sg else CBOW_ALPHA
 
     @property
+    def max_threads(self) -> int:
+        """The most threads a run uses: ``MAX_WORKERS_PER_CORE`` per core this process may run on."""
+        return MAX_WORKERS_PER_CORE * default_workers()
+
+    @property
     def threads(self) -> int:
-        return self.workers if self.workers is not None else default_workers()
+        """The threads a run uses: ``workers`` (at most :attr:`max_threads`), or every core."""
+        return min(self.workers, self.max_threads) if self.workers is not None else default_workers()
 
     def to_dict(self) -> dict:
         return asdict(self)
