@@ -162,7 +162,7 @@ def test_max_vocab_size_and_iterables_take_the_python_reader(tmp_path, monkeypat
     path = tmp_path / "c.txt"
     path.write_text("a b a c\n")
     vocab, encoded = Corpus(path).count_and_encode(min_count=1, max_vocab_size=10)
-    assert vocab.index_to_key == ["a", "b", "c"] and encoded.n_words == 4
+    assert vocab.index_to_key == ["a", "c", "b"] and encoded.n_words == 4
     vocab, _ = Corpus([["a", "b", "a"]]).count_and_encode(min_count=1)
     assert vocab.index_to_key == ["a", "b"] and calls == []
     assert Corpus(path).reads_once() and not Corpus(path).reads_once(max_vocab_size=10)

@@ -203,7 +203,7 @@ def test_the_trace_tables_describe_the_kernels_noise():
     ns, _ = build_objectives(traced.counts, dim=4, negative=3, hs=False)
     np.testing.assert_array_equal(noise.threshold, ns.threshold)
     np.testing.assert_array_equal(noise.alias, ns.alias)
-    assert traced.words == ["the", "cat", "sat", "on", "mat"]
+    assert traced.words == ["the", "mat", "on", "sat", "cat"]
 
 
 @pytest.mark.parametrize("kwargs, message", [

@@ -21,7 +21,7 @@ Example
 >>> from negsample.word2vec.trace import trace
 >>> t = trace(sg=1, batch_negatives=False, negative=2, steps=1)
 >>> t.words
-['the', 'cat', 'sat', 'on', 'mat']
+['the', 'mat', 'on', 'sat', 'cat']
 >>> step = t.steps[0]
 >>> [term.label for term in step.terms][:1], step.loss_after < step.loss
 ([1.0], True)

@@ -6,7 +6,7 @@ Example
 >>> from negsample.word2vec.corpus import Corpus
 >>> vocab, encoded = Corpus([["a", "b", "a"], ["b", "c"]]).count_and_encode(min_count=2)
 >>> vocab.index_to_key, encoded.n_words
-(['a', 'b'], 3)
+(['b', 'a'], 3)
 """
 
 from .encoded import ChunkSink, EncodedCorpus, in_vocabulary_only

@@ -17,7 +17,7 @@ Example
 (['a', 'b', 'c'], [2, 2, 1])
 >>> vocab = scanned.build(min_count=2)
 >>> [ids.tolist() for ids, _ in scanned.encode(vocab).chunks]
-[[0, 1, 0]]
+[[1, 0, 1]]
 """
 
 from __future__ import annotations

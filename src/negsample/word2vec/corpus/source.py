@@ -20,7 +20,7 @@ Example
 >>> vocab = counter.build(min_count=2)
 >>> encoded = corpus.encode(vocab)
 >>> encoded.n_words, [ids.tolist() for ids, _ in encoded.chunks]
-(3, [[0, 1, 0]])
+(3, [[1, 0, 1]])
 """
 
 from __future__ import annotations
