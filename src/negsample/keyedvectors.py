@@ -28,14 +28,16 @@ from numbers import Integral
 import numpy as np
 
 from . import vectors_io
+from .keyedvectors_queries import SimilarityQueries
 from .vectors_io import VectorsFormatError
 from .vocab import Vocabulary
 
 __all__ = ["KeyedVectors"]
 
 
-class KeyedVectors:
-    """Word vectors with their vocabulary.
+class KeyedVectors(SimilarityQueries):
+    """Word vectors with their vocabulary; the similarity queries come from
+    :class:`~negsample.keyedvectors_queries.SimilarityQueries`.
 
     Parameters
     ----------
@@ -132,14 +134,25 @@ class KeyedVectors:
     def __repr__(self) -> str:
         return f"KeyedVectors({len(self)} words, dim={self.vector_size})"
 
-    def get_index(self, word: str) -> int:
-        """Row of ``word``; KeyError naming the word if it is not in the vocabulary."""
+    def get_index(self, word, default: int | None = None) -> int:
+        """Row of ``word``; an int that is not a word but lies in ``[0, len)`` is that row (gensim's rule).
+
+        ``default`` is returned for an unknown key when given; otherwise KeyError naming the word.
+        """
         try:
             return self._vocab.key_to_index[word]
         except KeyError:
+            if isinstance(word, Integral) and not isinstance(word, bool) and 0 <= word < len(self):
+                return int(word)
+            if default is not None:
+                return default
             raise KeyError(f"word {word!r} not in vocabulary") from None
         except TypeError:  # unhashable, e.g. a list passed where a word was expected
             raise KeyError(f"{word!r} is not a word") from None
+
+    def has_index_for(self, key) -> bool:
+        """Whether :meth:`get_index` finds a row for ``key``."""
+        return self.get_index(key, -1) >= 0
 
     def get_vector(self, word: str, norm: bool = False) -> np.ndarray:
         """Vector of ``word``, shape (dim,), read-only; unit length if ``norm``."""
@@ -150,7 +163,7 @@ class KeyedVectors:
 
     def __getitem__(self, words: str | Sequence[str]) -> np.ndarray:
         """``kv[word]`` -> shape (dim,); ``kv[list_of_words]`` -> shape (len(words), dim)."""
-        if isinstance(words, str):
+        if isinstance(words, (str, Integral)):
             return self.get_vector(words)
         return self._vectors[[self.get_index(w) for w in words]].reshape(-1, self.vector_size)
 
@@ -171,178 +184,118 @@ class KeyedVectors:
             self._unit_vectors = self._vectors / safe[:, None]
         return self._unit_vectors
 
-    # ------------------------------------------------------------------ similarity queries
-    def _as_vector(self, item, normalise: bool) -> np.ndarray:
-        if isinstance(item, str):
-            return self.get_vector(item, norm=normalise)
-        vector = np.asarray(item, dtype=np.float32)
-        if vector.shape != (self.vector_size,):
-            raise ValueError(
-                f"expected a word or a vector of shape ({self.vector_size},), got shape {vector.shape}"
-            )
-        return vector
-
-    @staticmethod
-    def _as_list(value) -> list:
-        # A single word or vector is allowed wherever a list of them is.
-        if value is None:
-            return []
-        if isinstance(value, str) or (isinstance(value, np.ndarray) and value.ndim == 1):
-            return [value]
-        return list(value)
-
-    def _weighted_terms(self, positive, negative) -> list[tuple[object, float]]:
-        terms = []
-        for items, default_weight in ((self._as_list(positive), 1.0), (self._as_list(negative), -1.0)):
-            for item in items:
-                if isinstance(item, (str, np.ndarray)):
-                    terms.append((item, default_weight))
-                else:  # (word_or_vector, weight), as gensim accepts
-                    item, weight = item
-                    terms.append((item, float(weight)))
-        if not terms:
-            raise ValueError("need at least one positive or negative word or vector")
-        return terms
-
-    def _input_indices(self, items: Iterable) -> set[int]:
-        return {self.get_index(item) for item in items if isinstance(item, str)}
-
-    def _search_limit(self, restrict_vocab: int | None) -> int:
-        if restrict_vocab is None:
-            return len(self)
-        if restrict_vocab < 1:
-            raise ValueError(f"restrict_vocab must be >= 1 or None, got {restrict_vocab}")
-        return min(int(restrict_vocab), len(self))
-
-    def _top(self, scores: np.ndarray, topn: int, exclude: set[int]) -> list[tuple[str, float]]:
-        # Partial selection (O(n)) of just enough candidates that topn survive removing the inputs.
-        wanted = min(topn + len(exclude), scores.size)
-        if wanted < scores.size:
-            candidates = np.argpartition(-scores, wanted - 1)[:wanted]
-            candidates.sort()  # so ties come out in vocabulary order
-        else:
-            candidates = np.arange(scores.size)
-        ranked = candidates[np.argsort(-scores[candidates], kind="stable")]
-        keys = self._vocab.index_to_key
-        return [(keys[i], float(scores[i])) for i in ranked.tolist() if i not in exclude][:topn]
-
-    def most_similar(self, positive=None, negative=None, topn: int | None = 10,
-                     restrict_vocab: int | None = None):
-        """Words closest (cosine) to the weighted mean of the unit vectors of ``positive`` and ``negative``.
+    # ------------------------------------------------------------------ adding and selecting vectors
+    def add_vectors(self, keys, weights, extras: dict | None = None, replace: bool = False) -> None:
+        """Append new keys with their vectors; a known key keeps its vector unless ``replace`` (gensim's semantics).
 
         Parameters
         ----------
-        positive, negative : word, vector, or list of words / vectors / (word_or_vector, weight)
-            Words get weight +1 (positive) or -1 (negative) unless a weight is given. As in gensim,
-            words are normalised to unit length before averaging, vectors are used as given.
-        topn : int or None, default 10
-            How many words to return. ``None`` returns the similarity of every searched word
-            (float32 array, shape (restrict_vocab or n_words,)) instead.
-        restrict_vocab : int or None
-            Only search the first ``restrict_vocab`` words (the most frequent ones).
+        keys : str or sequence of str, distinct
+        weights : array-like, shape (dim,) for one key, (len(keys), dim) for several
+        extras : {"count": array-like of int, shape (len(keys),)}, optional
+            Counts of the new words (default 0, as gensim leaves them); replaced for known words only
+            with ``replace``.
+        replace : bool, default False
 
-        Returns
-        -------
-        list of (str, float)
-            Best first; the input words themselves are left out.
+        The vocabulary and the vector array are replaced by new objects, never changed in place, so a
+        :class:`~negsample.word2vec.Word2Vec` whose ``wv`` this is trains these rows from now on.
 
         Example
         -------
         >>> import numpy as np
-        >>> from negsample.vocab import Vocabulary
-        >>> kv = KeyedVectors(np.array([[1, 0], [1, .1], [0, 1]], dtype=np.float32),
-        ...                   Vocabulary(["a", "b", "c"], [3, 2, 1]))
-        >>> [w for w, _ in kv.most_similar("a")]
-        ['b', 'c']
+        >>> kv = KeyedVectors(np.zeros((1, 2), np.float32), Vocabulary(["a"], [3]))
+        >>> kv.add_vectors(["a", "b"], np.ones((2, 2)))
+        >>> kv.index_to_key, kv["a"].tolist(), kv["b"].tolist(), kv.counts.tolist()
+        (['a', 'b'], [0.0, 0.0], [1.0, 1.0], [3, 0])
+        >>> kv["a"] = np.array([2.0, 2.0])
+        >>> kv["a"].tolist()
+        [2.0, 2.0]
         """
-        if isinstance(topn, Integral) and topn < 1:
-            return []
-        terms = self._weighted_terms(positive, negative)
-        total = np.zeros(self.vector_size, dtype=np.float64)
-        for item, weight in terms:
-            total += weight * self._as_vector(item, normalise=True)
-        mean = total / sum(abs(weight) for _, weight in terms)
-        norm = np.linalg.norm(mean)
-        query = (mean / norm if norm > 0 else mean).astype(np.float32)
-        scores = self.unit_vectors[: self._search_limit(restrict_vocab)] @ query
-        if topn is None:
-            return scores
-        return self._top(scores, int(topn), self._input_indices(item for item, _ in terms))
+        if isinstance(keys, str):
+            keys, weights = [keys], np.asarray(weights).reshape(1, -1)
+        keys = list(keys)
+        weights = np.asarray(weights, dtype=np.float32)
+        if weights.shape != (len(keys), self.vector_size):
+            raise ValueError(f"add_vectors: weights must have shape ({len(keys)}, {self.vector_size}) "
+                             f"(one row per key), got {weights.shape}")
+        if len(set(keys)) != len(keys):
+            raise ValueError("add_vectors: keys must be distinct")
+        extras = dict(extras or {})
+        counts = np.asarray(extras.pop("count", np.zeros(len(keys))), dtype=np.int64)
+        if extras or counts.shape != (len(keys),):
+            raise ValueError(f"add_vectors: extras may hold only 'count' with shape ({len(keys)},), "
+                             f"got {sorted(extras) or counts.shape}")
+        known = np.array([k in self._vocab.key_to_index for k in keys], dtype=bool)
+        new = np.flatnonzero(~known)
+        vectors = np.concatenate([self._vectors, weights[new]])
+        all_counts = np.concatenate([self._vocab.counts, counts[new]])
+        if replace and known.any():
+            rows = [self._vocab.key_to_index[keys[i]] for i in np.flatnonzero(known).tolist()]
+            vectors[rows] = weights[known]
+            all_counts[rows] = counts[known]
+        self._vocab = Vocabulary(self._vocab.index_to_key + [keys[i] for i in new.tolist()], all_counts)
+        self._vectors = np.ascontiguousarray(vectors)
+        self.clear_cache()
 
-    def most_similar_cosmul(self, positive=None, negative=None, topn: int | None = 10,
-                            restrict_vocab: int | None = None):
-        """Words that maximise 3CosMul (Levy & Goldberg, 2014), gensim's formula.
+    def __setitem__(self, keys, weights) -> None:
+        """``kv[key] = vector`` or ``kv[[k1, k2]] = vectors``: :meth:`add_vectors` with ``replace=True``."""
+        if not isinstance(keys, list):
+            keys, weights = [keys], np.asarray(weights).reshape(1, -1)
+        self.add_vectors(keys, weights, replace=True)
 
-        ``score(w) = prod_p s(w, p) / (prod_n s(w, n) + 1e-6)`` with ``s = (1 + cos) / 2`` in [0, 1].
-        For ``positive=[b, c], negative=[a]`` this answers "a is to b as c is to ?".
+    def vectors_for_all(self, keys: Iterable, allow_inference: bool = True,
+                        copy_vecattrs: bool = False) -> KeyedVectors:
+        """A new KeyedVectors of the given keys that are known, deduplicated, in the given order.
 
-        Parameters
-        ----------
-        positive, negative : word, vector, or list of words / vectors
-            Words are normalised to unit length, vectors are used as given (as in gensim).
-            At least one positive is required.
-        topn : int or None, default 10
-            ``None`` returns the scores of every searched word, shape (restrict_vocab or n_words,).
-        restrict_vocab : int or None
-            Only search the first ``restrict_vocab`` words.
-
-        Returns
-        -------
-        list of (str, float)
-            Best first, input words left out.
-
-        Example
-        -------
-        >>> import numpy as np
-        >>> from negsample.vocab import Vocabulary
-        >>> kv = KeyedVectors(np.array([[1, 0], [1, .1], [0, 1]], dtype=np.float32),
-        ...                   Vocabulary(["a", "b", "c"], [3, 2, 1]))
-        >>> kv.most_similar_cosmul(positive=["a"], topn=1)[0][0]
-        'b'
+        ``copy_vecattrs`` copies the counts (otherwise 0, as gensim leaves them). ``allow_inference``
+        is accepted for gensim's signature: word vectors infer nothing for unknown words.
         """
-        if isinstance(topn, Integral) and topn < 1:
-            return []
-        positive, negative = self._as_list(positive), self._as_list(negative)
-        if not positive:
-            raise ValueError("most_similar_cosmul needs at least one positive word or vector")
-        unit = self.unit_vectors[: self._search_limit(restrict_vocab)]
+        chosen, seen = [], set()
+        for key in keys:
+            if key not in seen:
+                seen.add(key)
+                if key in self._vocab.key_to_index:
+                    chosen.append(key)
+        rows = [self._vocab.key_to_index[k] for k in chosen]
+        counts = self._vocab.counts[rows] if copy_vecattrs else np.zeros(len(rows), np.int64)
+        return type(self)(self._vectors[rows].reshape(len(rows), self.vector_size), Vocabulary(chosen, counts))
 
-        def shifted_cosines(items):
-            if not items:
-                return np.ones(unit.shape[0], dtype=np.float32), 0.0
-            terms = np.stack([self._as_vector(item, normalise=True) for item in items])
-            return np.prod((1 + unit @ terms.T) / 2, axis=1), 1.0
+    def get_vecattr(self, key, attr: str):
+        """gensim's per-key attribute lookup; the one attribute kept is ``"count"``."""
+        if attr != "count":
+            raise KeyError(f"get_vecattr: negsample keeps only the 'count' attribute, not {attr!r}")
+        return int(self._vocab.counts[self.get_index(key)])
 
-        numerator, _ = shifted_cosines(positive)
-        denominator, has_negative = shifted_cosines(negative)
-        # Without negatives gensim divides by (empty product = 1) + 1e-6; keep that for identical scores.
-        scores = numerator / ((denominator if has_negative else 1.0) + np.float32(1e-6))
-        if topn is None:
-            return scores
-        return self._top(scores, int(topn), self._input_indices(positive + negative))
+    def get_normed_vectors(self) -> np.ndarray:
+        """gensim's name for :attr:`unit_vectors`."""
+        return self.unit_vectors
 
-    def similar_by_vector(self, vector: np.ndarray, topn: int | None = 10,
-                          restrict_vocab: int | None = None):
-        """Words closest to ``vector`` (shape (dim,)); see :meth:`most_similar`."""
-        return self.most_similar(positive=[np.asarray(vector)], topn=topn, restrict_vocab=restrict_vocab)
+    def intersect_word2vec_format(self, path: str | os.PathLike, lockf: float = 1.0, binary: bool = False,
+                                  encoding: str = "utf8", unicode_errors: str = "strict") -> int:
+        """Take the vectors of a C-format file for the words both know (no word is added); returns how many.
 
-    def similarity(self, word1: str, word2: str) -> float:
-        """Cosine similarity of two words (0.0 if either vector is zero)."""
-        return float(np.dot(self.get_vector(word1, norm=True), self.get_vector(word2, norm=True)))
+        This is how training starts from pretrained vectors: ``model.build_vocab(corpus)``, then
+        ``model.wv.intersect_word2vec_format("pretrained.bin", binary=True)``, then ``model.train``.
+        Only ``lockf=1.0`` is supported (the imported rows go on training); gensim's ``lockf=0.0``,
+        which freezes them, needs a per-row lock in the kernels that negsample does not have.
 
-    def distance(self, word1: str, word2: str) -> float:
-        """Cosine distance, ``1 - similarity``."""
-        return 1.0 - self.similarity(word1, word2)
-
-    def n_similarity(self, words1: Sequence[str], words2: Sequence[str]) -> float:
-        """Cosine similarity between the means of two non-empty sets of word vectors."""
-        if not len(words1) or not len(words2):
-            raise ValueError("n_similarity needs two non-empty lists of words")
-        means = [self[list(words)].astype(np.float64).mean(axis=0) for words in (words1, words2)]
-        norms = [np.linalg.norm(m) for m in means]
-        if norms[0] == 0 or norms[1] == 0:
-            return 0.0
-        return float(np.dot(means[0], means[1]) / (norms[0] * norms[1]))
+        Raises ValueError when the file's dimension is not ``vector_size``.
+        """
+        if lockf != 1.0:
+            raise ValueError(f"intersect_word2vec_format: lockf={lockf!r} is not supported; negsample trains "
+                             "every row, so only lockf=1.0 (the imported vectors go on training) is available")
+        words, vectors = vectors_io.read_word2vec(path, binary=binary, encoding=encoding,
+                                                  unicode_errors=unicode_errors)
+        if vectors.shape[1] != self.vector_size:
+            raise ValueError(f"{os.fspath(path)}: vectors of dimension {vectors.shape[1]}, "
+                             f"but these have {self.vector_size}")
+        index = self._vocab.key_to_index
+        pairs = [(index[w], i) for i, w in enumerate(words) if w in index]
+        if pairs:
+            mine, theirs = (list(t) for t in zip(*pairs, strict=True))
+            self._vectors[mine] = vectors[theirs]
+            self.clear_cache()
+        return len(pairs)
 
     # ------------------------------------------------------------------ files (formats in vectors_io)
     def save_word2vec_format(self, path: str | os.PathLike, binary: bool = False, *,
