@@ -98,10 +98,10 @@ def config_from_args(args) -> TwoTowerConfig:
     return TwoTowerConfig(**values)
 
 
-def _print_metrics(metrics: dict, out=sys.stdout) -> None:
+def _print_metrics(metrics: dict) -> None:
     for name, value in metrics.items():
         shown = f"{value:.4f}" if isinstance(value, float) else value
-        print(f"{name}\t{shown}", file=out)
+        print(f"{name}\t{shown}")
 
 
 def _cmd_train(args) -> int:

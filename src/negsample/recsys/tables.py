@@ -88,6 +88,15 @@ def _line_of_row(data: bytes, row: int, header: bool) -> int:
     return number
 
 
+def _line_of_text(data: bytes, text: str) -> int | None:
+    """The first line holding exactly ``text`` (pyarrow does not always know the row number)."""
+    wanted = text.encode("utf-8", errors="replace")
+    for number, line in enumerate(data.splitlines(), start=1):
+        if line.rstrip(b"\r") == wanted:
+            return number
+    return None
+
+
 def _split_header(line: str, sep: str) -> list[str]:
     return [field.strip().strip('"') for field in line.split(sep)]
 
@@ -178,7 +187,8 @@ def _read_delimited(data, selected, sep, header, names, numeric, name):
         raise RecsysDataError(f"{name}: cannot parse ({exc})") from exc
     if invalid:
         row = invalid[0]
-        where = f"line {row.number}" if row.number is not None else "a line"
+        number = row.number if row.number is not None else _line_of_text(data, row.text)
+        where = f"line {number}" if number is not None else "a line"
         shown = row.text.replace("\x1f", "::")[:80]
         raise RecsysDataError(f"{name}, {where}: expected {row.expected_columns} fields, got "
                               f"{row.actual_columns}: {shown!r}")
