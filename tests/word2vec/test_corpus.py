@@ -56,10 +56,12 @@ def test_a_line_longer_than_a_read_block_streams(tmp_path, monkeypatch):
 
 
 def test_invalid_utf8_is_replaced_and_counted_once(tmp_path):
-    (tmp_path / "bad.txt").write_bytes(b"caf\xe9 ok\nfine \xff\xfe words\n")
+    (tmp_path / "bad.txt").write_bytes(b"caf\xe9 ok\nfine \xff\xfe words\n" + b"padding text\n" * 30)
     corpus = Corpus(tmp_path / "bad.txt")
-    with pytest.warns(UnicodeWarning, match=r"replaced 3 invalid UTF-8 byte"):
+    with pytest.warns(UnicodeWarning, match=r"replaced NUL or invalid UTF-8 bytes with U\+FFFD in .*bad.txt "
+                                            r"\(3 of 412 bytes\)$") as record:
         counter = corpus.count_words()
+    assert len(record) == 1 and record[0].filename == __file__  # the caller's line, not the library's
     assert counter.counts["ok"] == 1 and counter.counts["words"] == 1
     assert corpus.invalid_bytes == 3
 

@@ -57,7 +57,7 @@ def test_splits_exactly_where_str_split_does_for_every_code_point(tmp_path):
     path = tmp_path / "every.txt"
     path.write_text("".join(f"x{chr(c)}y\n" for c in points), encoding="utf-8")
     scanned = _scan(Corpus(path))
-    ids, lengths = _flat(scanned.provisional)
+    lengths = scanned.sentence_lengths.tolist()
     spaces = [c for c in points if chr(c).isspace()]
     assert len(spaces) == 28  # Python 3.11's list, \n excluded
     assert len(lengths) == len(points)
@@ -129,8 +129,8 @@ def test_spilled_chunks_match_and_are_cleaned_up(tmp_path, monkeypatch):
     path.write_text("\n".join(" ".join(f"w{i}" for i in rng.zipf(1.5, 20) % 60) for _ in range(100)))
     memory = _scan(Corpus(path))
     spilled = _scan(Corpus(path), spill_tokens=100)
-    folder = spilled.provisional._spill_dir
-    assert folder is not None and len(spilled.provisional.chunks) > 2
+    folder = spilled.parts[0].tokens._spill_dir
+    assert folder is not None and len(spilled.parts[0].tokens.chunks) > 2
     vocab = memory.build(min_count=2)
     in_memory, on_disk = memory.encode(vocab), spilled.encode(vocab)
     assert not (tmp_path / folder).exists()  # provisional ids are deleted once encoded
@@ -160,9 +160,9 @@ def test_max_vocab_size_and_iterables_take_the_python_reader(tmp_path, monkeypat
     calls = []
     monkeypatch.setattr(source_module, "scan_files", lambda *a, **k: calls.append(1))
     path = tmp_path / "c.txt"
-    path.write_text("a b a c\n")
+    path.write_text("a b a c b a\n")
     vocab, encoded = Corpus(path).count_and_encode(min_count=1, max_vocab_size=10)
-    assert vocab.index_to_key == ["a", "c", "b"] and encoded.n_words == 4
+    assert vocab.index_to_key == ["a", "b", "c"] and encoded.n_words == 6
     vocab, _ = Corpus([["a", "b", "a"]]).count_and_encode(min_count=1)
     assert vocab.index_to_key == ["a", "b"] and calls == []
     assert Corpus(path).reads_once() and not Corpus(path).reads_once(max_vocab_size=10)

@@ -4,15 +4,31 @@ compiled one-pass scanner (:mod:`.scan`) and the int32 encoding the kernels trai
 Example
 -------
 >>> from negsample.word2vec.corpus import Corpus
->>> vocab, encoded = Corpus([["a", "b", "a"], ["b", "c"]]).count_and_encode(min_count=2)
+>>> vocab, encoded = Corpus([["a", "b", "a"], ["b", "c", "a"]]).count_and_encode(min_count=2)
 >>> vocab.index_to_key, encoded.n_words
-(['b', 'a'], 3)
+(['a', 'b'], 5)
 """
 
-from .encoded import ChunkSink, EncodedCorpus, in_vocabulary_only
-from .scan import ScannedCorpus, scan_files, warm_up_scanner
-from .source import Corpus, TokenBlock
+from importlib import import_module
+
 from .text import CorpusError
+
+# The rest is imported on first use (PEP 562): the scanner's module imports Numba.
+_LAZY = {"ChunkSink": "encoded", "EncodedCorpus": "encoded", "in_vocabulary_only": "encoded",
+         "ScannedCorpus": "scan", "scan_files": "scan", "warm_up_scanner": "scan", "Corpus": "source",
+         "TokenBlock": "source"}
 
 __all__ = ["ChunkSink", "Corpus", "CorpusError", "EncodedCorpus", "ScannedCorpus", "TokenBlock", "in_vocabulary_only",
            "scan_files", "warm_up_scanner"]
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(__all__) | set(globals()))

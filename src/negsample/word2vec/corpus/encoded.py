@@ -2,7 +2,9 @@
 
 The encoded corpus is a list of chunks of ``int32`` ids with ``int32`` sentence lengths; past
 ``spill_tokens`` ids the chunks go to ``.npy`` files in a temporary folder and are memory-mapped back
-(:class:`ChunkSink`), so a corpus larger than memory streams.
+(:class:`ChunkSink`), so a corpus larger than memory streams. The folder is removed when the corpus is
+closed, on Ctrl-C or SIGTERM too; one left by a killed process is removed by the next run that
+spills (:func:`negsample._atomic.private_temp_dir`).
 
 Example
 -------
@@ -21,10 +23,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from ..._atomic import private_temp_dir
 
 __all__ = ["CHUNK_TOKENS", "SPILL_TOKENS", "ChunkSink", "EncodedCorpus", "in_vocabulary_only"]
 
@@ -119,7 +122,7 @@ class ChunkSink:
         self._pending = 0
         if encoded.n_words > self.spill_tokens:
             if encoded._spill_dir is None:
-                encoded._spill_dir = tempfile.mkdtemp(prefix="negsample-corpus-")
+                encoded._spill_dir = private_temp_dir("negsample-corpus-")
             base = os.path.join(encoded._spill_dir, f"chunk{len(encoded.chunks):06d}")
             np.save(base + "-ids.npy", ids)
             np.save(base + "-len.npy", lengths)

@@ -1,28 +1,36 @@
-"""Read a file corpus once: count the words and keep every token as a provisional id.
+"""Read a file corpus once: count the words and keep every token as a provisional id, in parallel.
 
 The two-pass reader (:meth:`~negsample.word2vec.corpus.Corpus.count_words`, then ``encode``) splits and looks up
 every token twice in Python. Here the compiled scanner (:mod:`negsample._kernels.tokenize`) does
-both in one pass over the bytes; words get provisional ids in order of first appearance, and once
-the vocabulary is known, one array lookup per chunk turns them into vocabulary ids. The result is
-the same vocabulary and the same encoded corpus as the two-pass reader (the tests check both).
+both in one pass over the bytes, and with several workers each reads its own part of the corpus:
+large plain files are cut into byte ranges just after a newline (or, in a file without one, just
+after a space before a token), other files are read whole, and the threads scan them at once (the
+kernel runs without the GIL). Each part finds its words in its own first-appearance order; merging
+the parts in corpus order gives every word the place of its first appearance in the whole corpus,
+and sentences are cut to ``max_sentence_length`` only after the parts' lines are stitched back
+together. So the vocabulary and the encoded corpus are the same for any number of workers, and
+the same as the two-pass reader's (the tests check both).
 
 Example
 -------
 >>> import pathlib, tempfile
 >>> from negsample.word2vec.corpus.scan import scan_files
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "corpus.txt"
->>> _ = path.write_text("a b a\\nb c\\n")
->>> scanned = scan_files([path])
+>>> _ = path.write_text("a b a\\nb c a\\n")
+>>> scanned = scan_files([path], workers=2)
 >>> scanned.words, scanned.counts.tolist()
-(['a', 'b', 'c'], [2, 2, 1])
+(['a', 'b', 'c'], [3, 2, 1])
 >>> vocab = scanned.build(min_count=2)
->>> [ids.tolist() for ids, _ in scanned.encode(vocab).chunks]
-[[1, 0, 1]]
+>>> [(ids.tolist(), lengths.tolist()) for ids, lengths in scanned.encode(vocab).chunks]
+[([0, 1, 0, 1, 0], [3, 2])]
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
@@ -41,10 +49,21 @@ from ..._kernels.tokenize import (
     scan_block,
 )
 from ...vocab import Vocabulary
+from . import encoded as encoded_module
 from .encoded import SPILL_TOKENS, ChunkSink, EncodedCorpus, in_vocabulary_only
-from .text import CorpusError, invalid_bytes_seen, utf8_blocks
+from .text import CorpusError, ReadStats, is_splittable, utf8_blocks
 
-__all__ = ["ScannedCorpus", "scan_files", "warm_up_scanner"]
+__all__ = ["MIN_PART_BYTES", "ScannedCorpus", "plan_parts", "scan_files", "warm_up_scanner"]
+
+MIN_PART_BYTES = 8 << 20  # a file is cut into parts of at least this many bytes
+_WHOLE_LINES = 2**31 - 1  # the kernel ends sentences at newlines only; pieces are cut after stitching
+_CUT_WINDOW = 1 << 20  # bytes searched for a place to cut
+_TOKEN_AFTER_SPACE = re.compile(rb"[ \t][\x21-\x7e]")
+_NO_LENGTHS = np.zeros(0, np.int32)
+
+
+class _Stopped(Exception):
+    """A part stopped reading because another failed (whose error is the one reported)."""
 
 
 class _WordTable:
@@ -79,24 +98,94 @@ class _WordTable:
             arena[:arena_used] = self.arena[:arena_used]
             self.arena = arena
 
+    def words(self, arena_used: int) -> list[str]:
+        # Words hold no whitespace, so one decode and split recovers them all, in first-appearance order.
+        return self.arena[:arena_used - 1].tobytes().decode("utf-8").split("\n") if arena_used else []
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of the corpus read by one worker: a whole file, or the bytes ``[start, stop)`` of one."""
+
+    path: Path
+    start: int = 0
+    stop: int | None = None  # None: to the end of the file
+
+
+@dataclass
+class PartScan:
+    """What reading one :class:`Part` found.
+
+    words : its distinct words in their order of first appearance (within the part);
+    counts : int64 (len(words),); tokens : its tokens as indices into ``words`` (chunks of an
+    EncodedCorpus whose sentence lengths are unused); lines : int64, the token counts of the lines
+    that end in the part (the first may continue the previous part's last); open_tokens : tokens of
+    the line still open at the part's end (0 when the part ends a file); raw_words : tokens read.
+    """
+
+    words: list[str]
+    counts: np.ndarray
+    tokens: EncodedCorpus
+    lines: np.ndarray
+    open_tokens: int
+    raw_words: int
+
+
+def plan_parts(files: Sequence[Path], workers: int) -> list[Part]:
+    """Cut the corpus into parts for ``workers`` threads: a plain file of at least
+    ``2 * MIN_PART_BYTES`` into up to ``workers`` byte ranges, every other file whole."""
+    parts = []
+    for path in files:
+        size = path.stat().st_size
+        n = min(workers, size // MIN_PART_BYTES) if workers > 1 else 1
+        if n < 2 or not is_splittable(path):
+            parts.append(Part(path))
+            continue
+        cuts = [0]
+        with open(path, "rb") as fh:
+            for k in range(1, n):
+                cut = _cut_near(fh, size * k // n)
+                if cut is not None and cuts[-1] < cut < size:
+                    cuts.append(cut)
+        cuts.append(size)
+        parts.extend(Part(path, a, b) for a, b in zip(cuts, cuts[1:]))
+    return parts
+
+
+def _cut_near(fh, target: int) -> int | None:
+    """A byte offset at or after ``target`` where a part may start: just after a newline, else just
+    after a space or tab that is followed by a printable ASCII byte (so the part starts with a
+    token, and the line it continues is known to go on). Both bytes are ASCII, so the cut never
+    falls inside a UTF-8 character. None if the window holds neither."""
+    fh.seek(target)
+    window = fh.read(_CUT_WINDOW)
+    newline = window.find(b"\n")
+    if newline >= 0:
+        return target + newline + 1
+    match = _TOKEN_AFTER_SPACE.search(window)
+    return None if match is None else target + match.start() + 1
+
 
 @dataclass
 class ScannedCorpus:
-    """What one reading pass found.
+    """What one reading pass found, merged over the parts in corpus order.
 
     Attributes
     ----------
     words : list of str -- every distinct word, in order of first appearance
     counts : int64 (len(words),) -- how often each occurs
-    provisional : EncodedCorpus -- every token as its index in ``words`` (no word dropped yet)
+    sentence_lengths : int32 -- every sentence's token count (lines cut to ``max_sentence_length``)
+    parts : list of PartScan -- the parts' provisional tokens, freed by :meth:`encode`
     raw_words : int -- tokens read
-    invalid_bytes : int -- bytes that were not UTF-8 and read as U+FFFD
+    invalid_bytes : int -- bytes that were NUL or not UTF-8 (read as U+FFFD)
     spill_tokens : int -- encoded ids held in memory before chunks go to disk
     """
 
     words: list[str]
     counts: np.ndarray
-    provisional: EncodedCorpus
+    sentence_lengths: np.ndarray
+    parts: list[PartScan]
+    remaps: list[np.ndarray]
     raw_words: int
     invalid_bytes: int
     spill_tokens: int
@@ -111,66 +200,184 @@ class ScannedCorpus:
         return Vocabulary.from_word_counts(self.words, self.counts, min_count=min_count,
                                            max_final_vocab=max_final_vocab)
 
-    def encode(self, vocab: Vocabulary) -> EncodedCorpus:
-        """Vocabulary ids, chunk by chunk; frees the provisional ids as it goes."""
+    def encode(self, vocab: Vocabulary, on_tokens: Callable[[int], object] | None = None) -> EncodedCorpus:
+        """Vocabulary ids in chunks of whole sentences; frees the provisional ids as it goes.
+        ``on_tokens(n)`` hears of every chunk of ``n`` tokens encoded."""
         to_vocab = np.fromiter(map(vocab.key_to_index.get, self.words, repeat(-1)), dtype=np.int32,
                                count=len(self.words))
         sink = ChunkSink(self.spill_tokens)
-        chunks, self.provisional.chunks = self.provisional.chunks, []
-        chunks.reverse()
-        while chunks:  # pop, so that each provisional chunk is freed once encoded
-            ids, lengths = chunks.pop()
-            sink.add(*in_vocabulary_only(to_vocab[ids], np.asarray(lengths, dtype=np.int64)))
-            del ids, lengths
-        self.provisional.close()
+        tokens = _Cursor(self._mapped_tokens(to_vocab))
+        lengths = self.sentence_lengths
+        ends = np.cumsum(lengths, dtype=np.int64)
+        first = 0
+        while first < lengths.shape[0]:
+            done = int(ends[first - 1]) if first else 0
+            stop = int(np.searchsorted(ends, done + encoded_module.CHUNK_TOKENS, side="left")) + 1
+            stop = min(max(stop, first + 1), lengths.shape[0])
+            n = int(ends[stop - 1]) - done
+            sink.add(*in_vocabulary_only(tokens.take(n), lengths[first:stop]))
+            if on_tokens is not None:
+                on_tokens(n)
+            first = stop
+        self.sentence_lengths = _NO_LENGTHS
         return sink.finish(raw_words=self.raw_words)
+
+    def _mapped_tokens(self, to_vocab: np.ndarray) -> Iterator[np.ndarray]:
+        while self.parts:
+            part, remap = self.parts.pop(0), self.remaps.pop(0)
+            part_to_vocab = to_vocab[remap]
+            chunks, part.tokens.chunks = part.tokens.chunks, []
+            chunks.reverse()
+            while chunks:  # pop, so that each provisional chunk is freed once encoded
+                yield part_to_vocab[chunks.pop()[0]]
+            part.tokens.close()
+
+    def close(self) -> None:
+        """Drop the provisional tokens (and their spill folders) without encoding them."""
+        for part in self.parts:
+            part.tokens.close()
+        self.parts, self.remaps = [], []
+
+
+class _Cursor:
+    """Takes ``n`` tokens at a time from a stream of arrays."""
+
+    def __init__(self, arrays: Iterator[np.ndarray]):
+        self.arrays = arrays
+        self.rest = np.zeros(0, np.int32)
+
+    def take(self, n: int) -> np.ndarray:
+        pieces, have = [self.rest], self.rest.shape[0]
+        while have < n:
+            array = next(self.arrays)
+            pieces.append(array)
+            have += array.shape[0]
+        joined = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+        self.rest = joined[n:]
+        return joined[:n]
 
 
 def scan_files(files: Sequence[str | Path], *, max_sentence_length: int = 10000, name: str | None = None,
-               spill_tokens: int = SPILL_TOKENS, on_bytes: Callable[[int], object] | None = None) -> ScannedCorpus:
-    """Read the text files once, in order, with the compiled scanner.
+               spill_tokens: int = SPILL_TOKENS, on_bytes: Callable[[int], object] | None = None,
+               workers: int = 1, stats: ReadStats | None = None) -> ScannedCorpus:
+    """Read the text files once, in ``workers`` threads, with the compiled scanner.
 
     Lines longer than ``max_sentence_length`` tokens are split, as the Python reader does.
     ``name`` is what errors call the corpus (default: the first file). ``on_bytes(n)`` hears of
-    every block read, with its size on disk (for a progress bar).
+    every block read, with its size on disk (for a progress bar). ``stats`` collects the bytes read
+    and replaced per file (and sets the share of invalid bytes that stops reading).
     Raises :class:`~negsample.word2vec.corpus.text.CorpusError` when the files hold no token at all.
     """
     files = [Path(f) for f in files]
     name = str(files[0]) if name is None and files else name
+    stats = stats if stats is not None else ReadStats()
+    parts = plan_parts(files, workers)
+    lock, stop = threading.Lock(), threading.Event()
+
+    def heard(n: int) -> None:
+        with lock:
+            on_bytes(n)
+
+    def scan(part: Part) -> PartScan:
+        return _scan_part(part, stats, heard if on_bytes is not None else None,
+                          max(1, spill_tokens // len(parts)), stop)
+
+    if workers > 1 and len(parts) > 1:
+        pool = ThreadPoolExecutor(max_workers=min(workers, len(parts)))
+        try:
+            futures = [pool.submit(scan, part) for part in parts]
+            wait(futures, return_when=FIRST_EXCEPTION)
+            if any(f.done() and f.exception() is not None for f in futures):
+                stop.set()  # the other parts stop at their next block
+                wait(futures)
+                raise next(f.exception() for f in futures if not isinstance(f.exception(), _Stopped))
+            scans = [future.result() for future in futures]
+        finally:
+            stop.set()  # an interrupt: the parts stop at their next block
+            pool.shutdown(wait=True, cancel_futures=True)
+    else:
+        scans = [scan(part) for part in parts]
+    raw = sum(s.raw_words for s in scans)
+    if raw == 0:
+        raise CorpusError(f"corpus {name} is empty: no tokens found")
+    words, counts, remaps = _merge_words(scans)
+    lines = _stitch_lines(scans)
+    return ScannedCorpus(words=words, counts=counts, sentence_lengths=_pieces(lines, max_sentence_length),
+                         parts=scans, remaps=remaps, raw_words=raw, invalid_bytes=stats.invalid_bytes(),
+                         spill_tokens=spill_tokens)
+
+
+def _scan_part(part: Part, stats: ReadStats, on_bytes, spill_tokens: int, stop: threading.Event) -> PartScan:
     words = _WordTable()
     state = np.zeros(STATE_FIELDS, np.int64)
     sink = ChunkSink(spill_tokens)
+    lines = []
     carry = b""  # the start of a token that may continue in the next block
-    open_ids = np.zeros(0, np.int32)  # tokens of the sentence still open at the end of a block
-    for data, last in utf8_blocks(files, on_bytes):
+    for data, last in utf8_blocks([part.path], on_bytes, stats=stats, start=part.start, stop=part.stop):
+        if stop.is_set():
+            sink.finish(raw_words=0).close()
+            raise _Stopped
         text = np.frombuffer(carry + data if carry else data, dtype=np.uint8)
-        # At most one token per two bytes, and at most one sentence per token.
-        room = open_ids.shape[0] + (text.shape[0] + 1) // 2 + 1
+        room = (text.shape[0] + 1) // 2 + 1  # at most one token per two bytes, one sentence per token
         ids = np.empty(room, np.int32)
         lengths = np.empty(room, np.int32)
-        ids[:open_ids.shape[0]] = open_ids
-        state[N_IDS], state[N_LENGTHS] = open_ids.shape[0], 0
-        stop = 0
+        state[N_IDS], state[N_LENGTHS] = 0, 0
+        at = 0
         while True:
-            stop, full = scan_block(text, stop, last, *words.arrays(), ids, lengths, state,
-                                    max_sentence_length)
+            at, full = scan_block(text, at, last, *words.arrays(), ids, lengths, state, _WHOLE_LINES)
             if not full:
                 break
-            # The next token is at most the rest of the block long.
-            words.grow(int(state[N_WORDS]), int(state[ARENA_USED]), text.shape[0] - stop)
-        complete = int(state[N_IDS] - state[SENTENCE_TOKENS])
-        open_ids = ids[complete:state[N_IDS]].copy()
-        carry = text[stop:].tobytes()
-        sink.add(ids[:complete].copy(), lengths[:state[N_LENGTHS]].copy())
-    raw = int(state[RAW_TOKENS])
-    if raw == 0:
-        raise CorpusError(f"corpus {name} is empty: no tokens found")
+            words.grow(int(state[N_WORDS]), int(state[ARENA_USED]), text.shape[0] - at)  # the token fits in the rest
+        sink.add(ids[:state[N_IDS]].copy(), _NO_LENGTHS)
+        lines.append(lengths[:state[N_LENGTHS]].astype(np.int64))
+        carry = text[at:].tobytes()
     n_words = int(state[N_WORDS])
-    # Words hold no whitespace, so one decode and split recovers them all, in first-appearance order.
-    names = words.arena[:state[ARENA_USED] - 1].tobytes().decode("utf-8").split("\n")
-    return ScannedCorpus(words=names, counts=words.counts[:n_words].copy(),
-                         provisional=sink.finish(raw_words=raw), raw_words=raw, invalid_bytes=invalid_bytes_seen(),
-                         spill_tokens=spill_tokens)
+    return PartScan(words=words.words(int(state[ARENA_USED])), counts=words.counts[:n_words].copy(),
+                    tokens=sink.finish(raw_words=int(state[RAW_TOKENS])),
+                    lines=np.concatenate(lines) if lines else np.zeros(0, np.int64),
+                    open_tokens=int(state[SENTENCE_TOKENS]), raw_words=int(state[RAW_TOKENS]))
+
+
+def _merge_words(scans: list[PartScan]) -> tuple[list[str], np.ndarray, list[np.ndarray]]:
+    """The corpus's words in first-appearance order, their counts, and each part's map from its
+    word indices to the corpus's."""
+    index: dict[str, int] = {}
+    remaps = []
+    for part in scans:
+        remap = np.fromiter(map(index.get, part.words, repeat(-1)), dtype=np.int64, count=len(part.words))
+        new = np.flatnonzero(remap < 0)  # words no earlier part has: their first appearance is here
+        base = len(index)
+        index.update(zip([part.words[i] for i in new.tolist()], range(base, base + new.shape[0])))
+        remap[new] = np.arange(base, base + new.shape[0])
+        remaps.append(remap)
+    counts = np.zeros(len(index), np.int64)
+    for part, remap in zip(scans, remaps):
+        counts[remap] += part.counts
+    return list(index), counts, remaps
+
+
+def _stitch_lines(scans: list[PartScan]) -> np.ndarray:
+    """Every line's token count: a part's first line continues the previous part's open one."""
+    lines, carry = [], 0
+    for part in scans:
+        if part.lines.shape[0]:
+            first = part.lines[:1] + carry
+            lines += [first, part.lines[1:]]
+            carry = part.open_tokens
+        else:
+            carry += part.open_tokens
+    return np.concatenate(lines) if lines else np.zeros(0, np.int64)
+
+
+def _pieces(lines: np.ndarray, max_sentence_length: int) -> np.ndarray:
+    """Sentence lengths: each line cut into pieces of ``max_sentence_length`` tokens and a rest."""
+    full, rest = np.divmod(lines, max_sentence_length)
+    per_line = full + (rest > 0)
+    pieces = np.full(int(per_line.sum()), max_sentence_length, np.int32)
+    last = np.cumsum(per_line) - 1
+    has_rest = rest > 0
+    pieces[last[has_rest]] = rest[has_rest]
+    return pieces
 
 
 def warm_up_scanner() -> None:
