@@ -7,12 +7,16 @@ vocabularies and keyed vectors, ranking metrics (``negsample.evaluation``), and 
 ``negsample.distances``), which need the ``[torch]`` extra.
 """
 
-from .imbalance import calibrate, downsample_negatives
-from .keyedvectors import KeyedVectors
-from .noise import Empirical, LogUniform, NoiseDistribution, StreamingFrequency, Uniform, Unigram
-from .vectors_io import VectorsFormatError
-from .vocab import Vocabulary, VocabularyCounter
-from .word2vec import Word2Vec, Word2VecConfig
+from importlib import import_module
+
+# Everything is imported on first use (PEP 562), so that ``import negsample`` -- and the command
+# line's help and its commands that do not train -- never pay for Numba or torch they do not need.
+_LAZY = {
+    "calibrate": "imbalance", "downsample_negatives": "imbalance", "KeyedVectors": "keyedvectors",
+    "Empirical": "noise", "LogUniform": "noise", "NoiseDistribution": "noise", "StreamingFrequency": "noise",
+    "Uniform": "noise", "Unigram": "noise", "ParameterError": "_checks", "VectorsFormatError": "vectors_io",
+    "Vocabulary": "vocab", "VocabularyCounter": "vocab", "Word2Vec": "word2vec", "Word2VecConfig": "word2vec",
+}
 
 __version__ = "0.1.0"
 
@@ -21,6 +25,7 @@ __all__ = [
     "KeyedVectors",
     "LogUniform",
     "NoiseDistribution",
+    "ParameterError",
     "StreamingFrequency",
     "Uniform",
     "Unigram",
@@ -33,3 +38,23 @@ __all__ = [
     "Word2VecConfig",
     "__version__",
 ]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    elif not name.startswith("__"):
+        try:  # a subpackage or module: negsample.noise, negsample.losses, ...
+            value = import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(__all__) | set(globals()))

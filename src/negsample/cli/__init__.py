@@ -24,7 +24,9 @@ Example
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+import warnings
 
 from . import kg, plot, recsys, trace, word2vec
 
@@ -43,15 +45,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .._atomic import Terminated, terminate_on_sigterm
+
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except (ValueError, OSError, RuntimeError, KeyError) as exc:
-        # Input problems end with one clear line; a bug elsewhere still shows its traceback.
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"negsample: error: {message}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("negsample: interrupted; no output was written", file=sys.stderr)
-        return 130
+    with _plain_warnings(), terminate_on_sigterm():
+        try:
+            return args.func(args)
+        except (ValueError, OSError, RuntimeError, KeyError) as exc:
+            # Input problems end with one clear line; a bug elsewhere still shows its traceback.
+            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+            print(f"negsample: error: {message}", file=sys.stderr)
+            return 2
+        except Terminated:
+            print("negsample: terminated (SIGTERM); temporary files removed, no output was written",
+                  file=sys.stderr)
+            return 143
+        except KeyboardInterrupt:
+            print("negsample: interrupted; no output was written", file=sys.stderr)
+            return 130
+
+
+@contextlib.contextmanager
+def _plain_warnings():
+    """Warnings as one plain line each (``negsample: warning: ...``), not file, line and source."""
+    with warnings.catch_warnings():
+        warnings.showwarning = lambda message, category, *rest, **kw: print(
+            f"negsample: warning: {message}", file=sys.stderr)
+        yield

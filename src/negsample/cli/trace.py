@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..word2vec.trace import TRACE_SETTINGS
+from ..word2vec.trace_settings import TRACE_SETTINGS
 from .word2vec import TRAINING_DEFAULTS, add_training_options
 
 __all__ = ["TRACE_DEFAULTS", "add_commands"]

@@ -26,6 +26,8 @@ from importlib import resources
 from pathlib import Path
 
 from ..word2vec.config import CBOW_ALPHA, SKIPGRAM_ALPHA, Word2VecConfig
+from ..word2vec.corpus.text import MAX_INVALID_SHARE
+from .vectors import load_vectors, save_vectors_or_rescue, vectors_format
 
 __all__ = ["TRAINING_DEFAULTS", "add_commands", "add_training_options", "model_from_args"]
 
@@ -40,33 +42,6 @@ def _shown(name: str, defaults: Mapping = TRAINING_DEFAULTS) -> str:
         mantissa, exponent = f"{value:e}".split("e")
         return f"{float(mantissa):g}e{int(exponent)}"
     return str(value)
-
-
-# ---------------------------------------------------------------------- vectors files
-def _vectors_format(path: str, binary: bool | None) -> str:
-    if path.endswith(".npz"):
-        return "npz"
-    if binary is None:
-        binary = path.endswith(".bin")
-    return "binary" if binary else "text"
-
-
-def _load_vectors(path: str, binary: bool | None):
-    from ..keyedvectors import KeyedVectors
-
-    fmt = _vectors_format(path, binary)
-    if fmt == "npz":
-        return KeyedVectors.load(path)
-    return KeyedVectors.load_word2vec_format(path, binary=fmt == "binary")
-
-
-def _save_vectors(wv, path: str, binary: bool | None) -> str:
-    fmt = _vectors_format(path, binary)
-    if fmt == "npz":
-        wv.save(path)
-    else:
-        wv.save_word2vec_format(path, binary=fmt == "binary")
-    return fmt
 
 
 # ---------------------------------------------------------------------- training options
@@ -129,44 +104,73 @@ def model_from_args(args: argparse.Namespace):
 
 # ---------------------------------------------------------------------- commands
 def _cmd_train(args) -> int:
-    model = model_from_args(args)
+    from .._atomic import check_writable
+    from ..word2vec.corpus import Corpus
+
+    model = model_from_args(args)  # every setting checked before anything is read
+    fmt = vectors_format(args.output, True if args.binary else None)
+    for path in (args.output, args.log):
+        if path:
+            check_writable(path)  # before the corpus is read, not after training
+    corpus = Corpus(args.corpus, max_sentence_length=model.config.max_sentence_length,
+                    max_invalid_share=args.max_invalid_share)
     started = time.perf_counter()
-    model.fit(args.corpus, progress=not args.quiet, log=None if not args.quiet else (lambda _: None),
+    model.fit(corpus, progress=not args.quiet, log=None if not args.quiet else (lambda _: None),
               log_file=args.log)
-    fmt = _save_vectors(model.wv, args.output, True if args.binary else None)
+    save_vectors_or_rescue(model.wv, args.output, fmt == "binary", progress=not args.quiet)
     if not args.quiet:
         print(f"wrote {len(model.wv)} x {model.wv.vector_size} vectors ({fmt}) to {args.output} "
               f"in {time.perf_counter() - started:.1f}s", file=sys.stderr)
     return 0
 
 
+def _fail(message: str) -> int:
+    """A query or evaluation that answered nothing: say so, and exit 1."""
+    print(f"negsample: error: {message}", file=sys.stderr)
+    return 1
+
+
 def _cmd_eval(args) -> int:
+    import math
+
     from ..word2vec.evaluation import evaluate_analogies, evaluate_word_pairs
 
     if not args.analogies and not args.pairs:
         raise ValueError("nothing to evaluate: give --analogies FILE and/or --pairs FILE")
-    wv = _load_vectors(args.vectors, True if args.binary else None)
+    wv = load_vectors(args.vectors, True if args.binary else None, progress=True)
+    failures = []
     if args.analogies:
         result = evaluate_analogies(wv, args.analogies, restrict_vocab=args.restrict_vocab)
         print(f"analogies {args.analogies}: accuracy {result.accuracy:.4f} "
               f"({result.correct}/{result.total}), coverage {result.coverage:.1%}")
         for name, (acc, correct, total) in result.sections.items():
             print(f"  {name:<32} {acc:.4f} ({correct}/{total})")
+        if result.total == 0:
+            failures.append(f"no question of {args.analogies} has all four words among the first "
+                            f"{args.restrict_vocab} words of {args.vectors}")
     if args.pairs:
         result = evaluate_word_pairs(wv, args.pairs)
         print(f"word pairs {args.pairs}: spearman {result.spearman:.4f}, pearson {result.pearson:.4f}, "
               f"oov {result.oov_ratio:.1f}%")
-    return 0
+        if not (math.isfinite(result.spearman) and math.isfinite(result.pearson)):
+            failures.append(f"the correlations are undefined (NaN) on the {result.pairs} pairs of {args.pairs} "
+                            "with both words known: the similarities or the human scores are constant, or "
+                            "fewer than 2 pairs were found")
+    return _fail("; ".join(failures)) if failures else 0
 
 
 def _cmd_similar(args) -> int:
-    wv = _load_vectors(args.vectors, True if args.binary else None)
+    wv = load_vectors(args.vectors, True if args.binary else None, progress=True)
+    known = 0
     for word in args.words:
         if word not in wv:
             print(f"{word}: not in the vocabulary")
             continue
+        known += 1
         neighbours = wv.most_similar(word, topn=args.topn)
         print(f"{word}: " + ", ".join(f"{w} ({s:.3f})" for w, s in neighbours))
+    if not known:
+        return _fail(f"none of the words is in the vocabulary of {args.vectors} ({len(wv)} words)")
     return 0
 
 
@@ -211,11 +215,14 @@ def add_commands(commands) -> None:
     w2v_commands = w2v.add_subparsers(dest="w2v_command", required=True)
 
     train = w2v_commands.add_parser("train", help="train word vectors on a corpus")
-    train.add_argument("corpus", help="text file (.gz ok) or directory; one sentence per line")
+    train.add_argument("corpus", help="text file (gzip, bzip2, xz or zip ok) or directory; one sentence per line")
     train.add_argument("-o", "--output", required=True,
                        help="output file: word2vec text format, binary if it ends in .bin or --binary, native if .npz")
     train.add_argument("--binary", action="store_true", help="write the word2vec binary format")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument("--max-invalid-share", type=float, default=MAX_INVALID_SHARE, metavar="SHARE",
+                       help="refuse a corpus file whose bytes are more than this share NUL or invalid UTF-8: "
+                            f"it is not text (default {MAX_INVALID_SHARE})")
     train.add_argument("--log", metavar="LOG.jsonl",
                        help="write a training log (one JSON line per epoch: loss, words/s, learning rate) "
                             "for `negsample plot curves`")

@@ -7,14 +7,47 @@ slow NumPy twin of the kernels (:mod:`.reference`), the trace mode that replays 
 number shown (:func:`trace`, rendered by :mod:`.trace_render`) and analogy / word-pair evaluation.
 """
 
+import sys
+import types
+from importlib import import_module
+
 from .config import Word2VecConfig
-from .corpus import Corpus, CorpusError
-from .model import Word2Vec
-from .trace import trace
-from .training import EpochStats, TrainingDivergedError
+
+# The rest is imported on first use (PEP 562): the settings (and the command line's help) need no
+# Numba.
+_LAZY = {"Corpus": "corpus", "CorpusError": "corpus", "Word2Vec": "model", "EpochStats": "training",
+         "TrainingDivergedError": "training"}
 
 # The evaluation module (negsample.word2vec.evaluation) is not imported here: it pulls in SciPy's
 # statistics, which training does not need.
 # ``trace`` is the function: it shadows the module's name here (import the module's other names
 # with ``from negsample.word2vec.trace import ...``).
 __all__ = ["Corpus", "CorpusError", "EpochStats", "TrainingDivergedError", "Word2Vec", "Word2VecConfig", "trace"]
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(__all__) | set(globals()))
+
+
+class _Package(types.ModuleType):
+    """``negsample.word2vec.trace`` is the function, though a submodule of that name exists:
+    importing the submodule (which binds it on its package) leaves the function in place."""
+
+    @property
+    def trace(self):
+        return import_module(".trace", __name__).trace
+
+    @trace.setter
+    def trace(self, module):
+        pass
+
+
+sys.modules[__name__].__class__ = _Package

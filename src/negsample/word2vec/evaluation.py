@@ -27,7 +27,6 @@ import os
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
 __all__ = [
     "AnalogyResult",
@@ -343,6 +342,8 @@ def evaluate_word_pairs(kv, path: str | os.PathLike, delimiter: str = "\t", rest
     unit = _unit_rows(pair_vectors, np.linalg.norm(pair_vectors, axis=1), np.arange(len(pair_vectors)))
     model = np.einsum("ij,ij->i", unit[: len(gold)], unit[len(gold):]).astype(np.float64)
     gold = np.asarray(gold, dtype=np.float64)
+    from scipy import stats  # here, not at the top: SciPy's statistics take ~0.5 s to import
+
     spearman = stats.spearmanr(gold, model)
     pearson = stats.pearsonr(gold, model)
     return WordPairsResult(

@@ -52,19 +52,15 @@ from .reference import (
     table_sigmoid,
 )
 from .subsampling import keep_probabilities
+from .trace_settings import TRACE_SETTINGS
 from .training import learning_rate, plan_jobs
 
 __all__ = ["DEFAULT_TEXT", "TRACE_SETTINGS", "NoiseTables", "RowUpdate", "SentenceDraw", "Step", "Term", "Trace",
            "WindowDraw", "alias_probabilities", "trace", "unit_segment_cells"]
 
 DEFAULT_TEXT = "the cat sat on the mat"
-# The trace's settings are Word2VecConfig's defaults except these, which a text of a few words needs:
-# - vector_size 4: rows short enough to read;
-# - min_count 1: no word of a toy text occurs 5 times;
-# - sample 0.1: the threshold is a share of the corpus. At 1e-3 a six-word text keeps about one
-#   token in fourteen and the trace would be empty; at 0.1 "the" (2 of 6 tokens) is kept with
-#   probability 0.85 and every other word always.
-TRACE_SETTINGS = {"vector_size": 4, "min_count": 1, "sample": 0.1}
+# TRACE_SETTINGS (why each differs from Word2VecConfig's defaults: see trace_settings) lives apart so
+# that the command line's help does not import the kernels.
 SEGMENT_CELLS = 100  # cells of the unit segment shown for a toy vocabulary (the C tool's table has 1e8)
 
 
