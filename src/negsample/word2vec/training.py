@@ -218,7 +218,7 @@ def private_state() -> np.ndarray:
 def train_epochs(cfg: Word2VecConfig, encoded: EncodedCorpus, inputs: np.ndarray, keep_prob: np.ndarray,
                  negative: NegativeSampling | None, tree: HierarchicalSoftmax | None, *, bar,
                  after_epochs: Callable[[Sequence[EpochStats]], None], stop_each_epoch: bool,
-                 on_epoch: Callable[[EpochStats], None] | None = None) -> list[EpochStats]:
+                 on_epoch: Callable[[EpochStats], None] | None = None, first_epoch: int = 0) -> list[EpochStats]:
     """Train ``cfg.epochs`` epochs over ``encoded`` in ``cfg.threads`` threads; the rows are updated in place.
 
     inputs : float32 (V, dim); keep_prob : float32 (V,); negative, tree : the objectives (every row
@@ -226,7 +226,9 @@ def train_epochs(cfg: Word2VecConfig, encoded: EncodedCorpus, inputs: np.ndarray
     tokens. ``after_epochs(stats)`` is called with the threads stopped and every private row merged:
     after each epoch with ``stop_each_epoch`` (callbacks must see each epoch's vectors), else once at
     the end. ``on_epoch(stats)``, if given, hears of each epoch as soon as it is reported, while the
-    threads may run on (for logs: it sees the numbers, not the vectors).
+    threads may run on (for logs: it sees the numbers, not the vectors). ``first_epoch`` > 0 resumes
+    the schedule there: epochs ``first_epoch .. cfg.epochs - 1`` run with the learning rates and
+    random streams they would have had (the returned stats are theirs).
     Raises :class:`TrainingDivergedError` as soon as an epoch ends with a NaN/inf loss or vectors.
     """
     kernel = job_kernel(cfg)
@@ -236,7 +238,8 @@ def train_epochs(cfg: Word2VecConfig, encoded: EncodedCorpus, inputs: np.ndarray
     n_threads = min(cfg.threads, len(jobs))
     epoch_words = encoded.n_words
     lock = threading.Lock()
-    tally = EpochTally(cfg.epochs, len(jobs), alpha=cfg.initial_alpha)
+    tally = EpochTally(cfg.epochs, len(jobs), alpha=learning_rate(cfg, first_epoch, 0, epoch_words))
+    tally.n_finished = tally.newest = first_epoch
     bar.set_description(tally.progress(cfg.epochs)[0], refresh=False)
 
     def alpha_at(epoch: int, offset: int) -> float:
@@ -288,7 +291,8 @@ def train_epochs(cfg: Word2VecConfig, encoded: EncodedCorpus, inputs: np.ndarray
     # into the next epoch: the wait for the slowest thread at each epoch's end cost ~1% of
     # training with 2 threads on text8. Epochs are reported (and checked for divergence) as
     # their last job finishes either way.
-    segments = [range(e, e + 1) for e in range(cfg.epochs)] if stop_each_epoch else [range(cfg.epochs)]
+    epochs = range(first_epoch, cfg.epochs)
+    segments = [range(e, e + 1) for e in epochs] if stop_each_epoch else [epochs]
     pool = ThreadPoolExecutor(max_workers=n_threads)
     stats: list[EpochStats] = []
     try:
@@ -302,10 +306,10 @@ def train_epochs(cfg: Word2VecConfig, encoded: EncodedCorpus, inputs: np.ndarray
                     if future.done():
                         future.result()  # a thread's error surfaces here
                 with lock:
-                    finished = list(tally.finished_at[len(stats):tally.n_finished])
+                    finished = list(tally.finished_at[first_epoch + len(stats):tally.n_finished])
                     description, postfix = tally.progress(cfg.epochs)
                 for end in finished:
-                    stats.append(report(len(stats), end - last_end))
+                    stats.append(report(first_epoch + len(stats), end - last_end))
                     if on_epoch is not None:
                         on_epoch(stats[-1])
                     last_end = end
@@ -317,7 +321,7 @@ def train_epochs(cfg: Word2VecConfig, encoded: EncodedCorpus, inputs: np.ndarray
             description, postfix = bar_labels(last.epoch, cfg.epochs, last.alpha, last.loss)
             bar.set_description(description, refresh=False)
             bar.set_postfix_str(postfix)
-            after_epochs([stats[epoch] for epoch in segment])
+            after_epochs([stats[epoch - first_epoch] for epoch in segment])
     finally:
         with lock:
             tally.stopped = True
