@@ -229,3 +229,24 @@ def test_hot_rows_sync_keeps_changes_made_by_other_threads_meanwhile():
     np.testing.assert_array_equal(hot, out[:3])
     np.testing.assert_array_equal(hot_base, out[:3])
 
+
+
+@pytest.mark.parametrize("sg", [1, 0], ids=["skipgram", "cbow"])
+def test_batched_private_rows_synced_during_the_job_give_the_twins_result(sg):
+    args = _args(2, 4)
+    ids, lengths, inputs, keep, negative = args
+    fast, slow = (inputs.copy(), _fresh(negative)), (inputs.copy(), _fresh(negative))
+    private, hot_base = _hot_copy(fast[1], 3)
+    before = fast[1].out[:3].copy()
+    private = private._replace(hot_base=hot_base, sync_every=6)
+    window = ContextWindow(3, True)
+    tables = sigmoid_tables()
+    kernel, reference = ((train_skipgram_batched_job, reference_skipgram_batched_job) if sg
+                         else (train_cbow_batched_job, reference_cbow_batched_job))
+    rng_fast, rng_slow = np.array([21], np.uint64), np.array([21], np.uint64)
+    kernel(ids, lengths, fast[0], keep, window, private, None, 0.05, 0.01, rng_fast, tables)
+    assert not np.array_equal(fast[1].out[:3], before)  # synced mid-job
+    sync_hot_rows(fast[1].out[:3], private.hot, hot_base)
+    reference(ids, lengths, slow[0], keep, window, slow[1], None, 0.05, 0.01, rng_slow, tables)
+    np.testing.assert_allclose(fast[0], slow[0], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(fast[1].out, slow[1].out, rtol=1e-4, atol=1e-5)

@@ -140,3 +140,31 @@ def test_window_draws_are_uniform():
     observed = np.bincount(draws, minlength=5)
     assert observed.shape == (5,)
     assert chisquare(observed).pvalue > 1e-3
+
+
+@pytest.mark.parametrize("sg", [1, 0], ids=["skipgram", "cbow"])
+def test_private_rows_synced_during_the_job_give_the_twins_result(sg):
+    """With sync_every > 0 the kernel adds its private rows back every few tokens, mid-job: the shared
+    rows then hold the change before the job ends, and the final result is still the twin's."""
+    args = _setup(True, True, seed=3)
+    tables = sigmoid_tables()
+    fast, slow = _copy(args), _copy(args)
+    ids, lengths, inputs, keep, negative, tree = fast
+    hot_out, out_base = _private_rows(negative.out[:4])
+    n_nodes = tree.out.shape[0]
+    hot_nodes, nodes_base = _private_rows(tree.out[n_nodes - 4:])
+    before = negative.out[:4].copy(), tree.out[n_nodes - 4:].copy()
+    negative = negative._replace(hot=hot_out, hot_base=out_base, sync_every=7)
+    tree = tree._replace(hot=hot_nodes, hot_base=nodes_base, sync_every=5)
+    window = ContextWindow(3, True)
+    kernel, reference = (train_skipgram_job, reference_skipgram_job) if sg else (train_cbow_job, reference_cbow_job)
+    rng_fast, rng_slow = np.array([99], np.uint64), np.array([99], np.uint64)
+    kernel(ids, lengths, inputs, keep, window, negative, tree, 0.05, 0.01, rng_fast, tables)
+    # Synced mid-job: the shared rows moved although nobody synced after the job.
+    assert not np.array_equal(fast[4].out[:4], before[0]) and not np.array_equal(fast[5].out[n_nodes - 4:], before[1])
+    sync_hot_rows(fast[4].out[:4], hot_out, out_base)
+    sync_hot_rows(fast[5].out[n_nodes - 4:], hot_nodes, nodes_base)
+    reference(*slow[:4], window, *slow[4:], 0.05, 0.01, rng_slow, tables)
+    np.testing.assert_allclose(fast[2], slow[2], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(fast[4].out, slow[4].out, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(fast[5].out, slow[5].out, rtol=1e-4, atol=1e-5)

@@ -20,7 +20,7 @@ Example
 
 from numba import njit
 
-__all__ = ["sync_hot_rows"]
+__all__ = ["sync_hot_rows", "sync_when_due"]
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -39,3 +39,22 @@ def sync_hot_rows(out, hot, hot_base):
             out[t, d] = value
             hot[t, d] = value
             hot_base[t, d] = value
+
+
+@njit(cache=True, nogil=True, inline="always")
+def sync_when_due(out, hot, hot_base, tail, since, every, tokens):
+    """Count ``tokens`` more trained since the last sync; once ``every`` (> 0) are reached, sync.
+
+    out : float32 (V, dim) -- the whole shared matrix; the private rows are its first ``n_hot`` rows,
+        or its last ones when ``tail`` (the top of a Huffman tree)
+    since : int -- tokens trained since the last sync. Returns the new count (0 right after a sync).
+    ``every == 0`` never syncs here (the caller syncs between jobs).
+    """
+    if every <= 0 or hot.shape[0] == 0:
+        return since
+    since += tokens
+    if since < every:
+        return since
+    start = out.shape[0] - hot.shape[0] if tail else 0
+    sync_hot_rows(out[start:start + hot.shape[0]], hot, hot_base)
+    return 0

@@ -37,6 +37,7 @@ import numpy as np
 from numba import njit
 
 from .alias import draw_alias
+from .hot_rows import sync_when_due
 from .logistic import gain_and_loss
 from .windows import sentence_buffer, subsample, window_bounds
 
@@ -141,6 +142,7 @@ def train_skipgram_batched_job(ids, lengths, inputs, keep_prob, window, negative
     loss = 0.0
     examples = 0
     start = 0
+    since_sync = 0
     for s in range(lengths.shape[0]):
         stop = start + lengths[s]
         alpha = alpha_start + (alpha_end - alpha_start) * (start / n_tokens)
@@ -166,6 +168,7 @@ def train_skipgram_batched_job(ids, lengths, inputs, keep_prob, window, negative
                                  log_sigmoid, gains, grad_context)
             examples += n_context
         start = stop
+        since_sync = sync_when_due(out, hot, negative.hot_base, False, since_sync, negative.sync_every, lengths[s])
     return loss, examples
 
 
@@ -276,6 +279,7 @@ def train_cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, tr
     loss = 0.0
     examples = 0
     start = 0
+    since_sync = 0
     for s in range(lengths.shape[0]):
         stop = start + lengths[s]
         alpha = alpha_start + (alpha_end - alpha_start) * (start / n_tokens)
@@ -318,4 +322,5 @@ def train_cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, tr
                             inputs[context, d] += row[d]
             examples += n_rows
         start = stop
+        since_sync = sync_when_due(out, hot, negative.hot_base, False, since_sync, negative.sync_every, lengths[s])
     return loss, examples

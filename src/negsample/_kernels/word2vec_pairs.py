@@ -22,6 +22,7 @@ import numpy as np
 from numba import njit
 
 from .alias import draw_alias
+from .hot_rows import sync_when_due
 from .logistic import MAX_EXP, SIGMOID_SCALE, gain_and_loss, logistic_loss
 from .windows import sentence_buffer, subsample, window_bounds
 
@@ -103,7 +104,8 @@ def train_skipgram_job(ids, lengths, inputs, keep_prob, window, negative, tree, 
     keep_prob : float32 (V,) -- subsampling keep probabilities
     window : ContextWindow -- each center draws its reach in [1, window.size]
     negative : NegativeSampling or None
-    tree : HierarchicalSoftmax or None -- at least one of the two objectives is on
+    tree : HierarchicalSoftmax or None -- at least one of the two objectives is on; each syncs its
+        private rows into the shared ones every ``sync_every`` tokens (0: never inside the job)
     alpha_start, alpha_end : float -- learning rate at the first and after the last token of the job
     rng : uint64 (1,) -- random state, advanced in place
     tables : (sigmoid, log_sigmoid) float32 tables (:func:`~negsample._kernels.logistic.sigmoid_tables`)
@@ -118,6 +120,7 @@ def train_skipgram_job(ids, lengths, inputs, keep_prob, window, negative, tree, 
     loss = 0.0
     examples = 0
     start = 0
+    ns_since = tree_since = 0
     for s in range(lengths.shape[0]):
         stop = start + lengths[s]
         alpha = alpha_start + (alpha_end - alpha_start) * (start / n_tokens)
@@ -140,6 +143,13 @@ def train_skipgram_job(ids, lengths, inputs, keep_prob, window, negative, tree, 
                     inputs[context, d] += grad[d]
                 examples += 1
         start = stop
+        # A thread's private rows go back to the shared ones every ``sync_every`` tokens.
+        if negative is not None:
+            ns_since = sync_when_due(negative.out, negative.hot, negative.hot_base, False, ns_since,
+                                     negative.sync_every, lengths[s])
+        if tree is not None:
+            tree_since = sync_when_due(tree.out, tree.hot, tree.hot_base, True, tree_since, tree.sync_every,
+                                       lengths[s])
     return loss, examples
 
 
@@ -158,6 +168,7 @@ def train_cbow_job(ids, lengths, inputs, keep_prob, window, negative, tree, alph
     loss = 0.0
     examples = 0
     start = 0
+    ns_since = tree_since = 0
     for s in range(lengths.shape[0]):
         stop = start + lengths[s]
         alpha = alpha_start + (alpha_end - alpha_start) * (start / n_tokens)
@@ -189,4 +200,11 @@ def train_cbow_job(ids, lengths, inputs, keep_prob, window, negative, tree, alph
                         inputs[context, d] += grad[d]
             examples += 1
         start = stop
+        # A thread's private rows go back to the shared ones every ``sync_every`` tokens.
+        if negative is not None:
+            ns_since = sync_when_due(negative.out, negative.hot, negative.hot_base, False, ns_since,
+                                     negative.sync_every, lengths[s])
+        if tree is not None:
+            tree_since = sync_when_due(tree.out, tree.hot, tree.hot_base, True, tree_since, tree.sync_every,
+                                       lengths[s])
     return loss, examples

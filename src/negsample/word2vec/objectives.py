@@ -8,7 +8,9 @@ nothing and no flag is tested inside a hot loop.
 Each objective carries the output rows it trains (``out``) and ``hot``: a thread's private copy of
 the rows nearly every example writes (the most frequent words' output rows; the node rows at the
 top of the Huffman tree), trained instead of the shared ones. An empty (0, dim) ``hot`` trains every
-row in place (one thread). The trainer gives each thread its own ``hot`` with ``_replace``.
+row in place (one thread). The trainer gives each thread its own ``hot`` with ``_replace``, with
+``hot_base`` (the copy as of its last sync) and ``sync_every``: the kernel adds the thread's change
+back every that many tokens (0: only the trainer syncs, between jobs).
 
 Example
 -------
@@ -29,6 +31,8 @@ from ..noise import Unigram
 from .huffman import build_huffman
 
 __all__ = ["ContextWindow", "HierarchicalSoftmax", "NegativeSampling", "build_objectives"]
+
+NO_ROWS = np.zeros((0, 0), np.float32)  # ``hot_base`` of an objective without private rows
 
 
 class ContextWindow(NamedTuple):
@@ -51,6 +55,8 @@ class NegativeSampling(NamedTuple):
         the vocabulary is sorted by count), trained instead of those rows
     threshold : float64 (V,) and alias : int32 (V,) -- the alias table of count^power
     k : int -- negatives per example (>= 1)
+    hot_base : float32 (n_hot, dim) -- ``hot`` as of its last sync; sync_every : int -- tokens between
+        the kernel's syncs (0: none inside a job)
     """
 
     out: np.ndarray
@@ -58,6 +64,8 @@ class NegativeSampling(NamedTuple):
     threshold: np.ndarray
     alias: np.ndarray
     k: int
+    hot_base: np.ndarray = NO_ROWS
+    sync_every: int = 0
 
 
 class HierarchicalSoftmax(NamedTuple):
@@ -68,6 +76,7 @@ class HierarchicalSoftmax(NamedTuple):
         of the tree, which every path crosses)
     offsets : int64 (V+1,), codes : uint8, points : int32 -- the flat Huffman codes and paths
         (:class:`~negsample.word2vec.huffman.HuffmanTree`)
+    hot_base, sync_every -- as in :class:`NegativeSampling`
     """
 
     out: np.ndarray
@@ -75,6 +84,8 @@ class HierarchicalSoftmax(NamedTuple):
     offsets: np.ndarray
     codes: np.ndarray
     points: np.ndarray
+    hot_base: np.ndarray = NO_ROWS
+    sync_every: int = 0
 
 
 def build_objectives(counts: np.ndarray, *, dim: int, negative: int, hs: bool, ns_exponent: float = 0.75,
