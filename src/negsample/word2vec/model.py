@@ -113,7 +113,7 @@ class Word2Vec:
 
     # -- vocabulary ----------------------------------------------------------------------------------
     def build_vocab(self, corpus=None, *, corpus_iterable=None, corpus_file=None, update: bool = False,
-                    trim_rule: TrimRule | None = None) -> Word2Vec:
+                    trim_rule: TrimRule | None = None, progress: bool = False) -> Word2Vec:
         """Count the corpus's words and set up the vocabulary and the weights (gensim's ``build_vocab``).
 
         Parameters
@@ -128,7 +128,7 @@ class Word2Vec:
             Used while pruning and building, never stored (as in gensim).
         """
         source = self._source(corpus, corpus_iterable, corpus_file)
-        raw = count_words(source, max_vocab_size=self.config.max_vocab_size, trim_rule=trim_rule)
+        raw = count_words(source, max_vocab_size=self.config.max_vocab_size, trim_rule=trim_rule, progress=progress)
         self._adopt_counts(raw.words, raw.counts, update=update, trim_rule=trim_rule, name=source.name)
         self.corpus_count, self.corpus_total_words = raw.sentences, raw.raw_words
         return self
@@ -225,14 +225,14 @@ class Word2Vec:
         cfg = self.config
         source = self._source(corpus, None, None)
         if update or trim_rule is not None or cfg.max_vocab_size is not None:
-            self.build_vocab(source, update=update, trim_rule=trim_rule)
+            self.build_vocab(source, update=update, trim_rule=trim_rule, progress=progress)
             return self.train(source, progress=progress, callbacks=callbacks, log=log, log_file=log_file)
         log = log or (_stderr if progress else _quiet)
         warm_up(cfg, source.reads_once(), log)
         started = time.perf_counter()
         # One read: count, build the vocabulary and encode at once (the compiled scanner for files).
         vocab, encoded = source.count_and_encode(min_count=cfg.min_count, max_final_vocab=cfg.max_final_vocab,
-                                                 progress=progress)
+                                                 progress=progress, workers=cfg.threads)
         try:
             self._set_vocabulary(vocab)
             self.corpus_count = sum(len(lengths) for _, lengths in encoded.chunks)
@@ -290,7 +290,7 @@ class Word2Vec:
         log = log or (_stderr if progress else _quiet)
         source = self._source(corpus, corpus_iterable, corpus_file)
         warm_up(self.config, source.reads_once(), log)
-        encoded = encode(source, self.vocab, progress=progress)
+        encoded = encode(source, self.vocab, progress=progress, workers=self.config.threads)
         try:
             if total_words is not None and total_words != encoded.raw_words:
                 warnings.warn(f"train: total_words={total_words}, but {source.name} holds {encoded.raw_words} "
@@ -312,7 +312,7 @@ class Word2Vec:
 
     def _train(self, source: Corpus, encoded: EncodedCorpus, schedule: TrainingSchedule, *, progress,
                        callbacks, log, log_file) -> None:
-        from tqdm.auto import tqdm
+        from .._progress import progress_bar
 
         if encoded.n_words == 0:
             raise CorpusError(f"{source.name}: no sentence has two in-vocabulary words; nothing to train on")
@@ -343,8 +343,8 @@ class Word2Vec:
                                                                  config=cfg.to_dict())
         remaining = cfg.epochs - first
         with training_log or contextlib.nullcontext(), \
-                tqdm(total=encoded.n_words * remaining, unit="word", unit_scale=True, disable=not progress,
-                     dynamic_ncols=True, file=sys.stderr, smoothing=0.1, mininterval=0.5) as bar:
+                progress_bar(total=encoded.n_words * remaining, unit="word", unit_scale=True,
+                             disable=not progress, smoothing=0.1) as bar:
             stats = train_epochs(cfg, encoded, self.wv.vectors, self.keep_prob, negative, tree, bar=bar,
                                  after_epochs=after_epochs, stop_each_epoch=bool(callbacks), first_epoch=first,
                                  on_epoch=training_log and functools.partial(_log_epoch, training_log))

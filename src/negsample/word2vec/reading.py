@@ -42,27 +42,29 @@ class RawCounts:
     raw_words: int
 
 
-def count_words(source: Corpus, *, max_vocab_size: int | None = None, trim_rule: TrimRule | None = None) -> RawCounts:
+def count_words(source: Corpus, *, max_vocab_size: int | None = None, trim_rule: TrimRule | None = None,
+                progress: bool = False) -> RawCounts:
     """One pass counting words, pruned once per sentence over ``max_vocab_size`` as gensim does.
 
     Raises :class:`CorpusError` when the corpus holds no token.
     """
     counter = VocabularyCounter(max_vocab_size, trim_rule=trim_rule)
     sentences = 0
-    for block in source.blocks():
-        counter.update(block.tokens, block.lengths)
-        sentences += len(block.lengths)
+    with source.progress_bar("counting", progress) as bar:  # shown once counting takes over a second
+        for block in source.blocks(bar.update):
+            counter.update(block.tokens, block.lengths)
+            sentences += len(block.lengths)
     if source.raw_words == 0:
         raise CorpusError(f"corpus {source.name} is empty: no tokens found")
     counts = np.fromiter(counter.counts.values(), np.int64, len(counter.counts))
     return RawCounts(list(counter.counts), counts, sentences, source.raw_words)
 
 
-def encode(source: Corpus, vocab: Vocabulary, *, progress: bool = False) -> EncodedCorpus:
+def encode(source: Corpus, vocab: Vocabulary, *, progress: bool = False, workers: int = 1) -> EncodedCorpus:
     """The corpus as int32 ids of ``vocab``; words it lacks are dropped, then sentences left with one word."""
     if not source.reads_once():
-        return source.encode(vocab)
-    every, encoded = source.count_and_encode(min_count=1, progress=progress)
+        return source.encode(vocab, progress=progress)
+    every, encoded = source.count_and_encode(min_count=1, progress=progress, workers=workers)
     lookup = np.fromiter(map(vocab.key_to_index.get, every.index_to_key, [-1] * len(every)), np.int32, len(every))
     return remap(encoded, lookup)
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._kernels import compiling
 from .._kernels.hot_rows import sync_hot_rows
 from .._kernels.logistic import sigmoid_tables
 from .._kernels.rng import job_seed
@@ -359,11 +360,15 @@ def warm_up(cfg: Word2VecConfig, reads_files: bool, log: Callable[[str], None]) 
 
     worker = threading.Thread(target=compile_it, daemon=True)
     t0 = time.perf_counter()
-    worker.start()
-    worker.join(0.5)
-    if worker.is_alive():
-        log("compiling kernels (first run only; they are cached afterwards)...")
-        worker.join()
+    announced = False
+    with compiling() as compiles:  # loading cached kernels can take a while too: say nothing then
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.1)
+            if not announced and compiles.is_set() and worker.is_alive() and time.perf_counter() - t0 > 0.5:
+                log("compiling kernels (first run only; they are cached afterwards)...")
+                announced = True
+    if announced:
         log(f"kernels compiled in {time.perf_counter() - t0:.1f}s")
     if failure:
         raise failure[0]

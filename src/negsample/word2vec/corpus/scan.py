@@ -344,6 +344,10 @@ def _merge_words(scans: list[PartScan]) -> tuple[list[str], np.ndarray, list[np.
     index: dict[str, int] = {}
     remaps = []
     for part in scans:
+        if not index:  # nothing to look up: every word is new
+            index = dict(zip(part.words, range(len(part.words))))
+            remaps.append(np.arange(len(part.words)))
+            continue
         remap = np.fromiter(map(index.get, part.words, repeat(-1)), dtype=np.int64, count=len(part.words))
         new = np.flatnonzero(remap < 0)  # words no earlier part has: their first appearance is here
         base = len(index)

@@ -214,8 +214,9 @@ class Corpus:
         return sum(path.stat().st_size for path in self.files) if self.files is not None else 0
 
     # -- passes --------------------------------------------------------------------------------------
-    def _bar(self, desc: str, progress: bool):
-        """A progress bar over this corpus: the bytes of its files, or the sentences of an iterable."""
+    def progress_bar(self, desc: str, progress: bool):
+        """A progress bar over one pass of this corpus (the bytes of its files, or the sentences of an
+        iterable), for ``blocks(bar.update)``; shown once the pass takes over a second, if ``progress``."""
         if self.files is not None:
             return progress_bar(total=self.disk_bytes(), desc=desc, unit="B", unit_scale=True, disable=not progress,
                                 delay=1.0)
@@ -228,7 +229,7 @@ class Corpus:
         Raises :class:`CorpusError` when the corpus holds no token at all.
         """
         counter = VocabularyCounter(max_vocab_size)
-        with self._bar("counting", progress) as bar:
+        with self.progress_bar("counting", progress) as bar:
             for block in self.blocks(bar.update):
                 counter.update(block.tokens)
         if self.raw_words == 0:
@@ -249,7 +250,7 @@ class Corpus:
         """
         lookup = vocab.key_to_index.get
         sink = ChunkSink(spill_tokens)
-        with self._bar("encoding", progress) as bar:
+        with self.progress_bar("encoding", progress) as bar:
             for block in self.blocks(bar.update):
                 n = len(block.tokens)
                 ids = np.fromiter(map(lookup, block.tokens, repeat(-1)), dtype=np.int32, count=n)
