@@ -39,8 +39,8 @@ import threading
 from collections.abc import Iterator
 from typing import IO
 
-__all__ = ["OutputError", "Terminated", "atomic_write", "check_writable", "private_temp_dir",
-           "remove_stale_temporaries", "terminate_on_sigterm"]
+__all__ = ["OutputError", "Terminated", "atomic_write", "check_writable", "fsync_directory", "owned_name",
+           "private_temp_dir", "remove_stale_entries", "remove_stale_temporaries", "terminate_on_sigterm"]
 
 _ALLOWED_MODES = {"w", "wt", "wb"}
 _HOST = hashlib.sha1(socket.gethostname().encode()).hexdigest()[:8]
@@ -127,7 +127,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", *, encoding: str | No
     except BaseException:
         _remove_quietly(tmp_path)
         raise
-    _fsync_directory(directory)
+    fsync_directory(directory)
 
 
 def _naming(exc: OSError, path: str) -> OSError:
@@ -213,13 +213,31 @@ def private_temp_dir(prefix: str) -> str:
     """A new folder ``<tmp>/<prefix><host>-<pid>-<random>`` for this process's scratch files
     (e.g. ``negsample-corpus-``); first removes the folders of that prefix whose process is gone."""
     base = tempfile.gettempdir()
+    remove_stale_entries(base, prefix)
+    return tempfile.mkdtemp(prefix=owned_name(prefix), dir=base)
+
+
+def owned_name(prefix: str) -> str:
+    """``<prefix><host>-<pid>-``: the start of a name that :func:`remove_stale_entries` recognises as
+    this process's (add something unique after it)."""
+    return f"{prefix}{_owner()}-"
+
+
+def remove_stale_entries(directory: str | os.PathLike, prefix: str) -> list[str]:
+    """Remove the files and folders in ``directory`` named :func:`owned_name` ``(prefix)...`` whose
+    process is gone (on this host); returns their paths."""
     pattern = re.compile(re.escape(prefix) + r"(?P<host>[0-9a-f]{8})-(?P<pid>\d+)-")
+    removed = []
     with contextlib.suppress(OSError):
-        for entry in os.scandir(base):
+        for entry in os.scandir(directory):
             match = pattern.match(entry.name)
-            if match and entry.is_dir(follow_symlinks=False) and _process_is_gone(match["host"], int(match["pid"])):
-                shutil.rmtree(entry.path, ignore_errors=True)
-    return tempfile.mkdtemp(prefix=f"{prefix}{_owner()}-", dir=base)
+            if match and _process_is_gone(match["host"], int(match["pid"])):
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    _remove_quietly(entry.path)
+                removed.append(entry.path)
+    return removed
 
 
 @contextlib.contextmanager
@@ -246,7 +264,8 @@ def _remove_quietly(path: str) -> None:
         os.remove(path)
 
 
-def _fsync_directory(directory: str) -> None:
+def fsync_directory(directory: str | os.PathLike) -> None:
+    """Make a rename in ``directory`` durable (best effort; nothing on Windows)."""
     # Makes the rename itself durable after a power loss. Not possible on Windows; best effort elsewhere.
     if os.name != "posix":
         return

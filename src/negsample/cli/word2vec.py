@@ -105,23 +105,50 @@ def model_from_args(args: argparse.Namespace):
 # ---------------------------------------------------------------------- commands
 def _cmd_train(args) -> int:
     from .._atomic import check_writable
+    from ..word2vec import checkpoint
     from ..word2vec.corpus import Corpus
 
-    model = model_from_args(args)  # every setting checked before anything is read
+    every = _checkpoint_every(args)
+    if args.resume:  # the settings, vocabulary and weights come from the checkpoint
+        model, manifest = checkpoint.latest_model(args.resume)
+    else:
+        model = model_from_args(args)  # every setting checked before anything is read
     fmt = vectors_format(args.output, True if args.binary else None)
     for path in (args.output, args.log):
         if path:
             check_writable(path)  # before the corpus is read, not after training
+    if args.checkpoint:
+        Path(args.checkpoint).mkdir(parents=True, exist_ok=True)
+        check_writable(Path(args.checkpoint) / "checkpoint-probe")
     corpus = Corpus(args.corpus, max_sentence_length=model.config.max_sentence_length,
                     max_invalid_share=args.max_invalid_share)
     started = time.perf_counter()
-    model.fit(corpus, progress=not args.quiet, log=None if not args.quiet else (lambda _: None),
-              log_file=args.log)
+    options = dict(progress=not args.quiet, log=None if not args.quiet else (lambda _: None), log_file=args.log)
+    if args.resume:
+        model = checkpoint.finish(model, manifest, args.resume, corpus, every=every, **options)
+    else:
+        callbacks = [checkpoint.checkpoint_callback(args.checkpoint, every or "1", corpus_name=corpus.name)
+                     ] if args.checkpoint else []
+        model.fit(corpus, callbacks=callbacks, **options)
     save_vectors_or_rescue(model.wv, args.output, fmt == "binary", progress=not args.quiet)
     if not args.quiet:
         print(f"wrote {len(model.wv)} x {model.wv.vector_size} vectors ({fmt}) to {args.output} "
               f"in {time.perf_counter() - started:.1f}s", file=sys.stderr)
     return 0
+
+
+def _checkpoint_every(args):
+    """``--checkpoint-every`` checked against ``--checkpoint`` / ``--resume``, before any work."""
+    from .._checks import ParameterError
+    from ..checkpoints import CheckpointEvery
+
+    if args.resume and args.checkpoint:
+        raise ParameterError("--resume DIR goes on writing its checkpoints into DIR: leave out --checkpoint")
+    if args.checkpoint_every is None:
+        return None
+    if not (args.checkpoint or args.resume):
+        raise ParameterError("--checkpoint-every needs --checkpoint DIR (or --resume DIR)")
+    return CheckpointEvery.parse(args.checkpoint_every)
 
 
 def _fail(message: str) -> int:
@@ -220,6 +247,16 @@ def add_commands(commands) -> None:
                        help="output file: word2vec text format, binary if it ends in .bin or --binary, native if .npz")
     train.add_argument("--binary", action="store_true", help="write the word2vec binary format")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument("--checkpoint", metavar="DIR",
+                       help="write a checkpoint (the whole model, atomically) into DIR at the end of every "
+                            "--checkpoint-every epochs; the newest two are kept")
+    train.add_argument("--checkpoint-every", metavar="EPOCHS|MINUTES",
+                       help="2: every 2 epochs (default 1); 30m or 1.5h: at the first epoch end that long after "
+                            "the last checkpoint")
+    train.add_argument("--resume", metavar="DIR",
+                       help="continue the run whose checkpoints are in DIR on CORPUS: its settings, vocabulary, "
+                            "weights and place in the schedule come from the newest one (the training options "
+                            "are ignored); with --workers 1 the vectors are those of an uninterrupted run")
     train.add_argument("--max-invalid-share", type=float, default=MAX_INVALID_SHARE, metavar="SHARE",
                        help="refuse a corpus file whose bytes are more than this share NUL or invalid UTF-8: "
                             f"it is not text (default {MAX_INVALID_SHARE})")
