@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
@@ -290,7 +290,7 @@ def scan_files(files: Sequence[str | Path], *, max_sentence_length: int = 10000,
             if any(f.done() and f.exception() is not None for f in futures):
                 stop.set()  # the other parts stop at their next block
                 wait(futures)
-                raise next(f.exception() for f in futures if not isinstance(f.exception(), _Stopped))
+                raise next(e for e in map(Future.exception, futures) if e is not None and not isinstance(e, _Stopped))
             scans = [future.result() for future in futures]
         finally:
             stop.set()  # an interrupt: the parts stop at their next block

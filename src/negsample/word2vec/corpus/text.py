@@ -37,6 +37,7 @@ import codecs
 import contextlib
 import gzip
 import lzma
+import struct
 import threading
 import zipfile
 import zlib
@@ -191,8 +192,10 @@ def open_corpus_file(path: Path, kind: str | None = None):
                 yield [(str(path), contextlib.nullcontext(raw))], raw.tell
     except CorpusError:
         raise
-    except (OSError, EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile, NotImplementedError,
-            RuntimeError) as exc:  # BadGzipFile is an OSError; RuntimeError: an encrypted zip member
+    except (OSError, EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile, NotImplementedError, RuntimeError,
+            ValueError, IndexError, KeyError, OverflowError, struct.error) as exc:
+        # BadGzipFile is an OSError; RuntimeError: an encrypted zip member; the others: a zip's
+        # directory so damaged that zipfile trips over it
         raise CorpusError(f"cannot read corpus file {path}: {exc}") from exc
 
 
