@@ -7,7 +7,7 @@ vocabularies and keyed vectors, ranking metrics (``negsample.evaluation``), and 
 ``negsample.distances``), which need the ``[torch]`` extra.
 """
 
-from importlib import import_module
+from ._lazy import lazy_exports
 
 # Everything is imported on first use (PEP 562), so that ``import negsample`` -- and the command
 # line's help and its commands that do not train -- never pay for Numba or torch they do not need.
@@ -40,21 +40,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
-    elif not name.startswith("__"):
-        try:  # a subpackage or module: negsample.noise, negsample.losses, ...
-            value = import_module(f".{name}", __name__)
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    else:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(__all__) | set(globals()))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__, submodules=True)

@@ -11,6 +11,7 @@ import sys
 import types
 from importlib import import_module
 
+from .._lazy import lazy_exports
 from .config import Word2VecConfig
 
 # The rest is imported on first use (PEP 562): the settings (and the command line's help) need no
@@ -24,17 +25,7 @@ _LAZY = {"Corpus": "corpus", "CorpusError": "corpus", "Word2Vec": "model", "Epoc
 # with ``from negsample.word2vec.trace import ...``).
 __all__ = ["Corpus", "CorpusError", "EpochStats", "TrainingDivergedError", "Word2Vec", "Word2VecConfig", "trace"]
 
-
-def __getattr__(name: str):
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(__all__) | set(globals()))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)
 
 
 class _Package(types.ModuleType):

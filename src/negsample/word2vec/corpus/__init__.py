@@ -9,8 +9,7 @@ Example
 (['a', 'b'], 5)
 """
 
-from importlib import import_module
-
+from ..._lazy import lazy_exports
 from .text import CorpusError
 
 # The rest is imported on first use (PEP 562): the scanner's module imports Numba.
@@ -21,14 +20,4 @@ _LAZY = {"ChunkSink": "encoded", "EncodedCorpus": "encoded", "in_vocabulary_only
 __all__ = ["ChunkSink", "Corpus", "CorpusError", "EncodedCorpus", "ScannedCorpus", "TokenBlock", "in_vocabulary_only",
            "scan_files", "warm_up_scanner"]
 
-
-def __getattr__(name: str):
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(__all__) | set(globals()))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)
