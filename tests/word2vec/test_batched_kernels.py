@@ -34,29 +34,30 @@ def _hot_copy(negative, hot_rows):
     return negative._replace(hot=hot), hot.copy()
 
 
-def _run_both(seed, k, window, alpha_start=0.05, alpha_end=0.01, hot_rows=0):
+def _run_both(seed, k, window, alpha_start=0.05, alpha_end=0.01, hot_rows=0, shrink=True):
     fast = _args(seed, k)
     slow = _args(seed, k)
     tables = sigmoid_tables()
     rng_fast = np.array([987 + seed], np.uint64)
     rng_slow = rng_fast.copy()
     negative, hot_base = _hot_copy(fast[4], hot_rows)
-    result = train_skipgram_batched_job(*fast[:4], ContextWindow(window, True), negative, None, alpha_start,
-                                        alpha_end, rng_fast, tables)
+    result = train_skipgram_batched_job(*fast[:4], ContextWindow(window, True, shrink), negative, None,
+                                        alpha_start, alpha_end, rng_fast, tables)
     sync_hot_rows(fast[4].out, negative.hot, hot_base)
     np.testing.assert_array_equal(negative.hot, fast[4].out[:hot_rows])  # refreshed from the shared rows
-    ref = reference_skipgram_batched_job(*slow[:4], ContextWindow(window, True), slow[4], None, alpha_start,
-                                         alpha_end, rng_slow, tables)
+    ref = reference_skipgram_batched_job(*slow[:4], ContextWindow(window, True, shrink), slow[4], None,
+                                         alpha_start, alpha_end, rng_slow, tables)
     return fast, slow, result, ref, rng_fast, rng_slow
 
 
 # hot_rows: 0 trains every output row in place; 3 and 10_000 (all of the vocabulary) train the most
 # frequent rows in a private copy synced after the job, which must give the same result.
+@pytest.mark.parametrize("shrink", [True, False], ids=["shrink", "full-window"])
 @pytest.mark.parametrize("hot_rows", [0, 3, 10_000])
 @pytest.mark.parametrize("seed,k,window", [(0, 3, 3), (1, 5, 2), (2, 1, 4), (3, 8, 5)])
-def test_batched_kernel_matches_numpy_reference(seed, k, window, hot_rows):
+def test_batched_kernel_matches_numpy_reference(seed, k, window, hot_rows, shrink):
     fast, slow, (loss, examples), (ref_loss, ref_examples), rng_fast, rng_slow = _run_both(
-        seed, k, window, hot_rows=hot_rows)
+        seed, k, window, hot_rows=hot_rows, shrink=shrink)
     assert examples == ref_examples > 0
     assert rng_fast[0] == rng_slow[0], "the kernel consumed a different number of random draws"
     np.testing.assert_allclose(fast[2], slow[2], rtol=1e-4, atol=1e-5)
@@ -125,7 +126,7 @@ def test_batched_learning_rate_zero_leaves_weights_untouched():
     np.testing.assert_array_equal(negative.out, before_out)
 
 
-def _run_cbow(args, window, cbow_mean, seed, alpha=(0.05, 0.01), hot_rows=0):
+def _run_cbow(args, window, cbow_mean, seed, alpha=(0.05, 0.01), hot_rows=0, shrink=True):
     ids, lengths, inputs, keep, negative = args
     fast = (inputs.copy(), _fresh(negative))
     slow = (inputs.copy(), _fresh(negative))
@@ -133,7 +134,7 @@ def _run_cbow(args, window, cbow_mean, seed, alpha=(0.05, 0.01), hot_rows=0):
     rng_fast = np.array([seed], np.uint64)
     rng_slow = rng_fast.copy()
     private, hot_base = _hot_copy(fast[1], hot_rows)
-    context = ContextWindow(window, cbow_mean)
+    context = ContextWindow(window, cbow_mean, shrink)
     result = train_cbow_batched_job(ids, lengths, fast[0], keep, context, private, None, *alpha, rng_fast, tables)
     sync_hot_rows(fast[1].out, private.hot, hot_base)
     ref = reference_cbow_batched_job(ids, lengths, slow[0], keep, context, slow[1], None, *alpha, rng_slow, tables,
@@ -141,13 +142,14 @@ def _run_cbow(args, window, cbow_mean, seed, alpha=(0.05, 0.01), hot_rows=0):
     return fast, slow, result, ref, rng_fast, rng_slow
 
 
+@pytest.mark.parametrize("shrink", [True, False], ids=["shrink", "full-window"])
 @pytest.mark.parametrize("hot_rows", [0, 5])
 @pytest.mark.parametrize("cbow_mean", [True, False], ids=["mean", "sum"])
 @pytest.mark.parametrize("seed,k,window", [(0, 3, 3), (1, 5, 2), (3, 8, 5)])
-def test_batched_cbow_matches_numpy_reference(seed, k, window, cbow_mean, hot_rows):
+def test_batched_cbow_matches_numpy_reference(seed, k, window, cbow_mean, hot_rows, shrink):
     args = _args(seed, k)
     fast, slow, (loss, examples), (ref_loss, ref_examples), rng_fast, rng_slow = _run_cbow(
-        args, window, cbow_mean, 77 + seed, hot_rows=hot_rows)
+        args, window, cbow_mean, 77 + seed, hot_rows=hot_rows, shrink=shrink)
     assert examples == ref_examples > CENTERS_PER_BATCH  # more than one batch
     assert rng_fast[0] == rng_slow[0], "the kernel consumed a different number of random draws"
     np.testing.assert_allclose(fast[0], slow[0], rtol=1e-4, atol=1e-5)

@@ -58,12 +58,14 @@ def _private_rows(shared):
 
 # hot_rows: 0 trains every output and node row in place; 4 trains the output rows of words 0..3 and
 # the last 4 node rows (the top of the tree) in a private copy synced after the job: the same result.
+# shrink=False: every window reaches its full size, with no draw (gensim's shrink_windows=False).
+@pytest.mark.parametrize("shrink", [True, False], ids=["shrink", "full-window"])
 @pytest.mark.parametrize("hot_rows", [0, 4])
 @pytest.mark.parametrize("sg,cbow_mean", [(1, True), (0, True), (0, False)],
                          ids=["skipgram", "cbow-mean", "cbow-sum"])
 @pytest.mark.parametrize("use_ns,use_hs", [(True, False), (False, True), (True, True)],
                          ids=["ns", "hs", "ns+hs"])
-def test_kernel_matches_numpy_reference(sg, cbow_mean, use_ns, use_hs, hot_rows):
+def test_kernel_matches_numpy_reference(sg, cbow_mean, use_ns, use_hs, hot_rows, shrink):
     args = _setup(use_ns, use_hs)
     tables = sigmoid_tables()
     fast, slow = _copy(args), _copy(args)
@@ -76,7 +78,7 @@ def test_kernel_matches_numpy_reference(sg, cbow_mean, use_ns, use_hs, hot_rows)
         negative = negative._replace(hot=hot_out)
     if tree is not None:
         tree = tree._replace(hot=hot_nodes)
-    window = ContextWindow(3, cbow_mean)
+    window = ContextWindow(3, cbow_mean, shrink)
     kernel, reference = (train_skipgram_job, reference_skipgram_job) if sg else (train_cbow_job, reference_cbow_job)
     loss, examples = kernel(ids, lengths, inputs, keep, window, negative, tree, 0.05, 0.01, rng_fast, tables)
     if hot_rows:
@@ -168,3 +170,27 @@ def test_private_rows_synced_during_the_job_give_the_twins_result(sg):
     np.testing.assert_allclose(fast[2], slow[2], rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(fast[4].out, slow[4].out, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(fast[5].out, slow[5].out, rtol=1e-4, atol=1e-5)
+
+
+def test_windows_reach_their_full_size_without_shrink():
+    from negsample.word2vec.reference import TwinObserver
+
+    class Reaches(TwinObserver):
+        def __init__(self):
+            self.reaches = []
+
+        def window(self, position, reach, context_positions):
+            self.reaches.append(reach)
+
+    ids, lengths, inputs, keep, negative, _ = _copy(_setup(True, False))
+    keep = np.ones_like(keep)  # no subsampling draws either: what is left is the window and negative draws
+    draws = {}
+    for shrink in (True, False):
+        observer = Reaches()
+        rng = np.array([7], np.uint64)
+        reference_skipgram_job(ids, lengths, inputs.copy(), keep, ContextWindow(3, True, shrink),
+                               negative._replace(out=negative.out.copy()), None, 0.05, 0.01, rng, sigmoid_tables(),
+                               observer=observer)
+        draws[shrink] = observer.reaches
+    assert set(draws[False]) == {3} and len(draws[False]) == int(lengths.sum())
+    assert set(draws[True]) == {1, 2, 3}

@@ -182,3 +182,29 @@ def test_gensim_attribute_names():
     model.wv.add_vectors(["extra"], np.zeros((1, 16)))
     with pytest.raises(ValueError, match="no longer holds the model's vocabulary"):
         model.train(planted_corpus(sentences=50))
+
+
+def test_shrink_windows_false_trains_full_windows():
+    corpus = planted_corpus(sentences=300)
+    full = Word2Vec(**dict(SETTINGS, shrink_windows=False)).fit(corpus)
+    shrunk = Word2Vec(**SETTINGS).fit(corpus)
+    assert full.config.shrink_windows is False and not np.array_equal(full.wv.vectors, shrunk.wv.vectors)
+    cluster = full.wv.index_to_key[0].split("w")[0]
+    assert all(w.split("w")[0] == cluster for w, _ in full.wv.most_similar(full.wv.index_to_key[0], topn=3))
+    with pytest.raises(ValueError, match="shrink_windows must be True or False"):
+        Word2Vec(shrink_windows=2)
+
+
+def test_private_rows_of_a_small_vocabulary_sync_as_often_per_row():
+    """Threads on a small vocabulary: every output row is private, so each thread must add its change
+    back proportionally sooner (40,000 tokens at 8,192 rows). It synced every 40,000 tokens whatever
+    the vocabulary, and gensim's test_parallel failed in 10 of 24 seeds (4 with this rule; see
+    benchmarks/word2vec_small_vocab.py)."""
+    from negsample.word2vec.objectives import build_objectives
+    from negsample.word2vec.training import HOT_ROWS, HOT_SYNC_WORDS, JOB_WORDS, thread_objectives
+
+    for n_words, expected in [(889, 4340), (HOT_ROWS, HOT_SYNC_WORDS), (100_000, HOT_SYNC_WORDS)]:
+        negative, _ = build_objectives(np.arange(n_words, 0, -1), dim=4, negative=5, hs=False)
+        own, _, private = thread_objectives(negative, None)
+        assert own.hot.shape[0] == min(n_words, HOT_ROWS) and private[0].sync_words == expected
+        assert own.sync_every == (expected if expected < JOB_WORDS else 0)  # synced inside the job when sooner

@@ -2,7 +2,7 @@
 
 Every job kernel walks its sentences the same way: copy a sentence's kept tokens into a scratch
 buffer (one draw per token whose keep probability is below 1), then, per kept center, draw how far
-its window reaches (uniform in [1, window], the C tool's shrink).
+its window reaches (uniform in [1, window], the C tool's shrink, unless the window does not shrink).
 
 Example
 -------
@@ -25,9 +25,13 @@ __all__ = ["sentence_buffer", "subsample", "window_bounds"]
 
 @njit(cache=True, nogil=True, inline="always")
 def window_bounds(rng, window, i, n):
-    """Draw the center's window, uniform in [1, window] (the C tool's shrink), and return the
-    ``[lo, hi)`` range of sentence positions it covers, center included."""
-    reach = window - next_below(rng, window)
+    """The ``[lo, hi)`` range of sentence positions center ``i``'s window covers, center included.
+
+    ``window`` is a :class:`~negsample.word2vec.objectives.ContextWindow`: with ``shrink`` its reach
+    is drawn uniform in [1, size] (the C tool's shrink, one draw), else it is ``size`` (gensim's
+    ``shrink_windows=False``, no draw).
+    """
+    reach = window.size - next_below(rng, window.size) if window.shrink else window.size
     return max(0, i - reach), min(n, i + reach + 1)
 
 

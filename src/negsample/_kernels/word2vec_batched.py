@@ -29,8 +29,8 @@ the output rows of the most frequent words (see :mod:`negsample._kernels.hot_row
 Skip-gram's random draws, in the order a job consumes them (:mod:`negsample.word2vec.reference`
 replays them):
 per sentence, one draw per token whose keep probability is below 1 (subsampling); then per kept
-center position, one draw for the window shrink, then -- only if the window holds at least one
-context word -- ``k`` draws for the window's negatives.
+center position, one draw for the window shrink (none when it does not shrink), then -- only if
+the window holds at least one context word -- ``k`` draws for the window's negatives.
 """
 
 import numpy as np
@@ -112,7 +112,8 @@ def train_skipgram_batched_job(ids, lengths, inputs, keep_prob, window, negative
     lengths : int32 (n_sentences,) -- sentence lengths, summing to n_tokens
     inputs : float32 (V, dim) -- the word vectors, updated in place (Hogwild)
     keep_prob : float32 (V,) -- subsampling keep probabilities
-    window : ContextWindow -- each center draws its reach in [1, window.size]
+    window : ContextWindow -- each center draws its reach in [1, window.size] (``window.shrink``), else
+        reaches window.size
     negative : NegativeSampling, k >= 1 -- output rows ``0 .. n_hot-1`` (the most frequent words) are
         read and trained in ``negative.hot``. Negatives are drawn from count^0.75, so with several
         threads those rows take most of the writes, and sharing them live makes the cores fight
@@ -149,7 +150,7 @@ def train_skipgram_batched_job(ids, lengths, inputs, keep_prob, window, negative
         n = subsample(ids, start, stop, keep_prob, rng, sentence)
         for i in range(n):
             center = sentence[i]
-            lo, hi = window_bounds(rng, window_size, i, n)
+            lo, hi = window_bounds(rng, window, i, n)
             n_context = 0
             for j in range(lo, hi):
                 if j != i:
@@ -255,7 +256,7 @@ def train_cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, tr
     window's gradient is then added whole to each of its context rows (as the classic kernel does).
 
     Random draws: per sentence, the subsampling draws; then per batch, one window-shrink draw per
-    center in order, then -- if some window of the batch holds a context word -- ``k`` negatives.
+    center in order (none without shrink), then -- if some window of the batch holds a context word -- ``k`` negatives.
     Arguments as in :func:`train_skipgram_batched_job`; ``window.mean`` averages the context rows
     (else sums them). Returns (loss: float64, examples: int64); an example is one window, as in the
     classic kernel.
@@ -287,7 +288,7 @@ def train_cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, tr
         for first in range(0, n, batch):
             n_rows = 0
             for i in range(first, min(n, first + batch)):
-                lo, hi = window_bounds(rng, window.size, i, n)
+                lo, hi = window_bounds(rng, window, i, n)
                 if hi - lo < 2:
                     continue
                 centers[n_rows] = sentence[i]

@@ -15,7 +15,8 @@ test in the loops. ``hot`` is the thread's private copy of the rows nearly every
 
 Random draws, in the order a job consumes them (:mod:`negsample.word2vec.reference` replays them):
 per sentence, one draw per token whose keep probability is below 1 (subsampling); then per kept
-center position, one draw for the window shrink; then, per training example, one draw per negative.
+center position, one draw for the window shrink (none when the window does not shrink); then, per
+training example, one draw per negative.
 """
 
 import numpy as np
@@ -102,7 +103,8 @@ def train_skipgram_job(ids, lengths, inputs, keep_prob, window, negative, tree, 
     lengths : int32 (n_sentences,) -- sentence lengths, summing to n_tokens
     inputs : float32 (V, dim) -- the word vectors, updated in place (Hogwild)
     keep_prob : float32 (V,) -- subsampling keep probabilities
-    window : ContextWindow -- each center draws its reach in [1, window.size]
+    window : ContextWindow -- each center draws its reach in [1, window.size] (``window.shrink``), else
+        reaches window.size
     negative : NegativeSampling or None
     tree : HierarchicalSoftmax or None -- at least one of the two objectives is on; each syncs its
         private rows into the shared ones every ``sync_every`` tokens (0: never inside the job)
@@ -127,7 +129,7 @@ def train_skipgram_job(ids, lengths, inputs, keep_prob, window, negative, tree, 
         n = subsample(ids, start, stop, keep_prob, rng, sentence)
         for i in range(n):
             center = sentence[i]
-            lo, hi = window_bounds(rng, window.size, i, n)
+            lo, hi = window_bounds(rng, window, i, n)
             for j in range(lo, hi):
                 if j == i:
                     continue
@@ -175,7 +177,7 @@ def train_cbow_job(ids, lengths, inputs, keep_prob, window, negative, tree, alph
         n = subsample(ids, start, stop, keep_prob, rng, sentence)
         for i in range(n):
             center = sentence[i]
-            lo, hi = window_bounds(rng, window.size, i, n)
+            lo, hi = window_bounds(rng, window, i, n)
             if hi - lo < 2:
                 continue
             hidden[:] = 0.0

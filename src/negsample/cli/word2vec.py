@@ -82,6 +82,8 @@ def add_training_options(p: argparse.ArgumentParser, defaults: Mapping = TRAININ
                    help=f"final learning rate (default {_shown('min_alpha', d)})")
     p.add_argument("--cbow-sum", dest="cbow_mean", action="store_const", const=False, default=d["cbow_mean"],
                    help="CBOW sums the context instead of averaging it")
+    p.add_argument("--no-shrink-windows", dest="shrink_windows", action="store_const", const=False,
+                   default=d["shrink_windows"], help="every center uses the whole window (no random shrink)")
     p.add_argument("--seed", type=int, default=d["seed"], help=f"random seed (default {_shown('seed', d)})")
     p.add_argument("--batch-negatives", action=argparse.BooleanOptionalAction, default=d["batch_negatives"],
                    help="share one draw of negatives across a minibatch (skip-gram: a window; CBOW: a run of "

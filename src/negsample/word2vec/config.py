@@ -76,7 +76,7 @@ class Word2VecConfig:
         Dimensionality of the word vectors.
     window : int, default 5
         Maximum distance between the center and a context word; each center draws its own window
-        uniformly in ``[1, window]``.
+        uniformly in ``[1, window]`` (unless ``shrink_windows`` is off).
     min_count : int, default 5
         Words rarer than this are dropped.
     sg : {0, 1}, default 0
@@ -123,6 +123,10 @@ class Word2VecConfig:
         learning rate (0.05) sharing negatives across windows costs accuracy (Google analogies on
         text8, 3 seeds: 0.047 with 8 windows per draw, 0.057 with 4, 0.061 with 2, 0.062 classic).
         See :attr:`batched`.
+    shrink_windows : bool, default True
+        Each center draws its window's reach uniformly in ``[1, window]`` (the C tool's and gensim's
+        default, which weights near words more); False always uses the whole ``window`` (gensim's
+        ``shrink_windows=False``).
     """
 
     vector_size: int = 100
@@ -143,6 +147,7 @@ class Word2VecConfig:
     max_sentence_length: int = 10000
     cbow_mean: bool = True
     batch_negatives: bool | None = None
+    shrink_windows: bool = True
 
     def __post_init__(self):
         # Frozen: the checked values (plain ints and floats, so that to_dict() is JSON) go in with
@@ -160,6 +165,7 @@ class Word2VecConfig:
         store("hs", _flag("hs", self.hs, "0 or 1"))
         store("seed", _int_at_least("seed", self.seed, 0, MAX_SEED))
         store("cbow_mean", bool(_flag("cbow_mean", self.cbow_mean, "True or False")))
+        store("shrink_windows", bool(_flag("shrink_windows", self.shrink_windows, "True or False")))
         if not self.hs and self.negative == 0:
             raise ParameterError("no training objective: set hs=1 or negative > 0 (hs=0 with negative=0)")
         if self.alpha is not None:

@@ -77,12 +77,14 @@ class Word2Vec:
                  hs: int = 0, negative: int = 5, ns_exponent: float = 0.75, sample: float = 1e-3,
                  alpha: float | None = None, min_alpha: float = 1e-4, epochs: int = 5, workers: int | None = None,
                  seed: int = 1, max_vocab_size: int | None = None, max_final_vocab: int | None = None,
-                 max_sentence_length: int = 10000, cbow_mean: bool = True, batch_negatives: bool | None = None):
+                 max_sentence_length: int = 10000, cbow_mean: bool = True, batch_negatives: bool | None = None,
+                 shrink_windows: bool = True):
         self.config = Word2VecConfig(
             vector_size=vector_size, window=window, min_count=min_count, sg=sg, hs=hs, negative=negative,
             ns_exponent=ns_exponent, sample=sample, alpha=alpha, min_alpha=min_alpha, epochs=epochs,
             workers=workers, seed=seed, max_vocab_size=max_vocab_size, max_final_vocab=max_final_vocab,
             max_sentence_length=max_sentence_length, cbow_mean=cbow_mean, batch_negatives=batch_negatives,
+            shrink_windows=shrink_windows,
         )
         self.vocab: Vocabulary | None = None
         self.wv: KeyedVectors | None = None

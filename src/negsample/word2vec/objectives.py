@@ -41,10 +41,13 @@ class ContextWindow(NamedTuple):
     size : int -- the largest reach; each center draws its own in [1, size]
     mean : bool -- CBOW averages its context rows (else sums them); skip-gram trains one context
         row per example, so it has nothing to average
+    shrink : bool, default True -- draw each center's reach (False: always ``size``, and no draw;
+        gensim's ``shrink_windows=False``)
     """
 
     size: int
     mean: bool
+    shrink: bool = True
 
 
 class NegativeSampling(NamedTuple):

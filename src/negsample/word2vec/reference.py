@@ -133,10 +133,10 @@ def subsampled_sentences(ids, lengths, keep_prob, alpha_start, alpha_end, rng,
         start += length
 
 
-def window_context(sentence: list[int], i: int, window_size: int, rng,
-                   observer: TwinObserver = _SILENT) -> list[int]:
-    """Draw center i's window shrink and return its context words, left to right."""
-    reach = window_size - int(next_below(rng, window_size))
+def window_context(sentence: list[int], i: int, window, rng, observer: TwinObserver = _SILENT) -> list[int]:
+    """Center i's context words, left to right, for a ContextWindow: the reach drawn in [1, size] when
+    the window shrinks, else ``size`` (no draw)."""
+    reach = window.size - int(next_below(rng, window.size)) if window.shrink else window.size
     positions = [j for j in range(max(0, i - reach), min(len(sentence), i + reach + 1)) if j != i]
     observer.window(i, reach, positions)
     return [sentence[j] for j in positions]
@@ -210,7 +210,7 @@ def reference_skipgram_job(ids, lengths, inputs, keep_prob, window, negative, tr
         for i, center in enumerate(sentence):
             # One example per context word; each reads its row when its turn comes, after the
             # updates of earlier examples (a word may appear twice in a window).
-            for c in window_context(sentence, i, window.size, rng, observer):
+            for c in window_context(sentence, i, window, rng, observer):
                 observer.begin_step([(center, [c])])
                 hidden = inputs[c].copy()
                 grad = np.zeros_like(hidden)
@@ -229,7 +229,7 @@ def reference_cbow_job(ids, lengths, inputs, keep_prob, window, negative, tree, 
     loss, examples = 0.0, 0
     for alpha, sentence in subsampled_sentences(ids, lengths, keep_prob, alpha_start, alpha_end, rng, observer):
         for i, center in enumerate(sentence):
-            context = window_context(sentence, i, window.size, rng, observer)
+            context = window_context(sentence, i, window, rng, observer)
             if not context:
                 continue
             observer.begin_step([(center, context)])
@@ -255,7 +255,7 @@ def reference_skipgram_batched_job(ids, lengths, inputs, keep_prob, window, nega
     loss, examples = 0.0, 0
     for alpha, sentence in subsampled_sentences(ids, lengths, keep_prob, alpha_start, alpha_end, rng, observer):
         for i, center in enumerate(sentence):
-            context = window_context(sentence, i, window.size, rng, observer)
+            context = window_context(sentence, i, window, rng, observer)
             if not context:
                 continue
             observer.begin_step([(center, [c]) for c in context])
@@ -300,7 +300,7 @@ def reference_cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative
         for first in range(0, len(sentence), centers_per_batch):
             windows = []  # (center, context words)
             for i in range(first, min(len(sentence), first + centers_per_batch)):
-                context = window_context(sentence, i, window.size, rng, observer)
+                context = window_context(sentence, i, window, rng, observer)
                 if context:
                     windows.append((sentence[i], context))
             if not windows:

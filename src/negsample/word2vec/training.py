@@ -34,7 +34,7 @@ from .config import Word2VecConfig
 from .corpus import EncodedCorpus, warm_up_scanner
 from .objectives import ContextWindow, HierarchicalSoftmax, NegativeSampling, build_objectives
 
-__all__ = ["EpochStats", "EpochTally", "Job", "PrivateRows", "TrainingDivergedError", "job_kernel",
+__all__ = ["EpochStats", "EpochTally", "Job", "PrivateRows", "TrainingDivergedError", "hot_sync_words", "job_kernel",
            "learning_rate", "plan_jobs", "train_epochs", "warm_up"]
 
 JOB_WORDS = 10_000  # tokens per job: long enough to hide call overhead, short enough to balance threads
@@ -193,14 +193,31 @@ class PrivateRows:
         self.unsynced = 0
 
 
+def hot_sync_words(n_hot: int) -> int:
+    """Tokens between a thread's syncs of ``n_hot`` private output rows: HOT_SYNC_WORDS at HOT_ROWS
+    rows, and proportionally sooner for fewer (a small vocabulary, every row private).
+
+    A private row goes stale by the updates the other threads make to it between syncs, about
+    ``sync_words * draws_per_token / n_hot`` of them on average, so fewer rows must sync sooner to
+    stay as fresh; the sync's work per token (``n_hot * dim / sync_words``) stays what it is at
+    8,192 rows. gensim's test_parallel (Lee corpus, 889 words, 4 threads, 24 seeds; rank of
+    'palestinian' next to 'israeli' must be < 6): 10 seeds failed with every row synced every 40,000
+    tokens, 5 with one thread, 5 with no private rows at all, 4 with 111 rows every 10,000 tokens.
+    """
+    return max(1, HOT_SYNC_WORDS * n_hot // HOT_ROWS)
+
+
 def thread_objectives(negative: NegativeSampling | None, tree: HierarchicalSoftmax | None,
                       ) -> tuple[NegativeSampling | None, HierarchicalSoftmax | None, list[PrivateRows]]:
     """The objectives as one of several threads trains them: the hottest output rows and the top of
     the tree in private copies (the returned :class:`PrivateRows`, to sync)."""
     private = []
     if negative is not None:
-        rows = PrivateRows(negative.out[:HOT_ROWS], sync_words=HOT_SYNC_WORDS)
-        negative = negative._replace(hot=rows.rows, hot_base=rows.base)
+        n_hot = min(HOT_ROWS, negative.out.shape[0])
+        sync_words = hot_sync_words(n_hot)
+        rows = PrivateRows(negative.out[:n_hot], sync_words=sync_words)
+        negative = negative._replace(hot=rows.rows, hot_base=rows.base,
+                                     sync_every=sync_words if sync_words < JOB_WORDS else 0)
         private.append(rows)
     if tree is not None:
         n_nodes = tree.out.shape[0]
@@ -239,7 +256,7 @@ def train_epochs(cfg: Word2VecConfig, encoded: EncodedCorpus, inputs: np.ndarray
     Raises :class:`TrainingDivergedError` as soon as an epoch ends with a NaN/inf loss or vectors.
     """
     kernel = job_kernel(cfg)
-    window = ContextWindow(cfg.window, bool(cfg.cbow_mean))
+    window = ContextWindow(cfg.window, bool(cfg.cbow_mean), bool(cfg.shrink_windows))
     tables = sigmoid_tables()
     jobs = plan_jobs(encoded)
     n_threads = min(cfg.threads, len(jobs))
@@ -351,7 +368,8 @@ def warm_up(cfg: Word2VecConfig, reads_files: bool, log: Callable[[str], None]) 
             negative, tree = build_objectives(np.array([1, 1]), dim=dim, negative=cfg.negative, hs=cfg.hs,
                                               ns_exponent=cfg.ns_exponent)
             job_kernel(cfg)(np.array([0, 1], np.int32), np.array([2], np.int32), inputs, np.ones(2, np.float32),
-                            ContextWindow(cfg.window, bool(cfg.cbow_mean)), negative, tree, 0.0, 0.0,
+                            ContextWindow(cfg.window, bool(cfg.cbow_mean), bool(cfg.shrink_windows)), negative,
+                            tree, 0.0, 0.0,
                             np.ones(1, np.uint64), sigmoid_tables())
             hot = inputs[:1].copy()
             sync_hot_rows(inputs[:1], hot, hot.copy())
