@@ -60,7 +60,8 @@ def markdown(results: list[dict], command: str, args) -> str:
              f"Lee corpus x 10,000 sentences, CBOW, vector_size=16, min_count=330, {args.workers} workers, "
              f"alpha {'as each default' if args.alpha is None else args.alpha}; rank of 'palestinian' among "
              "the neighbours of 'israeli' (gensim's test needs < 6).", "",
-             "| system | words | ranks by seed | seeds failing (rank >= 6) | median s / run |", "|---|---:|---|---:|---:|"]
+             "| system | words | ranks by seed | seeds failing (rank >= 6) | median s / run |",
+             "|---|---:|---|---:|---:|"]
     for system in args.systems:
         rows = [r for r in results if r["system"] == system]
         ranks = [r["rank"] for r in rows]
