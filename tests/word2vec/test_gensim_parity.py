@@ -157,3 +157,13 @@ def test_keyed_vector_queries_on_trained_vectors_are_gensims(lee):
     assert ours.n_similarity(group[:2], group[2:]) == pytest.approx(theirs.n_similarity(group[:2], group[2:]),
                                                                    abs=1e-5)
     np.testing.assert_allclose(ours.get_mean_vector(group), theirs.get_mean_vector(group), atol=1e-6)
+
+
+def test_corpus_counting_prunes_per_sentence_as_gensim():
+    from negsample.word2vec.corpus import Corpus
+
+    sentences = [["graph", "system"], ["graph", "system"], ["system", "eps"], ["graph", "system"],
+                 ["minors", "survey", "minors", "survey", "minors"]]
+    vocab, _ = Corpus(sentences).count_and_encode(min_count=1, max_vocab_size=2)
+    assert _words_and_counts(_gensim(sentences, min_count=1, max_vocab_size=2).wv) == (
+        vocab.index_to_key, vocab.counts.tolist())

@@ -231,7 +231,7 @@ class Corpus:
         counter = VocabularyCounter(max_vocab_size)
         with self.progress_bar("counting", progress) as bar:
             for block in self.blocks(bar.update):
-                counter.update(block.tokens)
+                counter.update(block.tokens, block.lengths)  # pruned once per sentence, as gensim
         if self.raw_words == 0:
             raise CorpusError(f"corpus {self.name} is empty: no tokens found")
         return counter
