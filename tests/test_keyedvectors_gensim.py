@@ -139,3 +139,17 @@ def test_intersect_word2vec_format_takes_the_files_vectors_for_shared_words(tmp_
     small, _ = _pair(10, n_words=5, dim=4)
     with pytest.raises(ValueError, match="dimension 16, but these have 4"):
         small.intersect_word2vec_format(path, binary=True)
+
+
+def test_add_vector_and_sort_by_descending_frequency():
+    ours, theirs = _pair(11, n_words=10)
+    vector = np.arange(DIM, dtype=np.float32)
+    with pytest.warns(UserWarning):  # gensim warns that growing one row at a time is costly
+        assert ours.add_vector("extra", vector) == theirs.add_vector("extra", vector) == 10
+    ours.counts[3] = ours.counts[5] = 50  # a tie, which gensim puts in reverse order
+    for word, count in zip(ours.index_to_key, ours.counts.tolist(), strict=True):
+        theirs.set_vecattr(word, "count", count)
+    ours.sort_by_descending_frequency()
+    theirs.sort_by_descending_frequency()
+    assert ours.index_to_key == theirs.index_to_key and ours.index_to_key[:3] == ["w5", "w3", "w0"]
+    np.testing.assert_array_equal(ours.vectors, theirs.vectors)

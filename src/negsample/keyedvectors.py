@@ -243,6 +243,19 @@ class KeyedVectors(SimilarityQueries):
             keys, weights = [keys], np.asarray(weights).reshape(1, -1)
         self.add_vectors(keys, weights, replace=True)
 
+    def add_vector(self, key: str, vector) -> int:
+        """Add one key (a known key keeps its vector, as in gensim); returns its row."""
+        self.add_vectors([key], np.asarray(vector).reshape(1, -1))
+        return self.get_index(key)
+
+    def sort_by_descending_frequency(self) -> None:
+        """Reorder the rows by descending count, ties in reverse of their current order (gensim's rule)."""
+        rows = np.arange(len(self))
+        order = np.lexsort((-rows, -self._vocab.counts))
+        self._vocab = Vocabulary([self.index_to_key[i] for i in order.tolist()], self._vocab.counts[order])
+        self._vectors = np.ascontiguousarray(self._vectors[order])
+        self.clear_cache()
+
     def vectors_for_all(self, keys: Iterable, allow_inference: bool = True,
                         copy_vecattrs: bool = False) -> KeyedVectors:
         """A new KeyedVectors of the given keys that are known, deduplicated, in the given order.
