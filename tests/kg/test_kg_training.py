@@ -117,3 +117,30 @@ def test_the_package_lists_what_it_exports():
     assert sorted(kg.__all__) == sorted(set(kg.__all__))
     for name in kg.__all__:
         assert getattr(kg, name) is not None
+
+
+def test_regularizers_by_hand():
+    from negsample.kg.models import build_score_function
+    from negsample.kg.objectives import regularization
+
+    complex_model = build_score_function("complex", num_entities=4, num_relations=1, dim=2)
+    head, relation, tail = torch.randn(3, 4), torch.randn(3, 4), torch.randn(3, 4)
+
+    def modulus(x):
+        return torch.sqrt(x[:, :2] ** 2 + x[:, 2:] ** 2)
+
+    expected = 0.1 / 3 * sum((modulus(x) ** 3).sum() for x in (head, relation, tail))
+    torch.testing.assert_close(regularization(complex_model, head, relation, tail, "n3", 0.1), expected)
+    distmult = build_score_function("distmult", num_entities=4, num_relations=1, dim=4)
+    expected = 0.5 / 3 * sum((x ** 2).sum() for x in (head, relation, tail))
+    torch.testing.assert_close(regularization(distmult, head, relation, tail, "l2", 0.5), expected)
+    assert regularization(distmult, head, relation, tail, "none", 0.5) == 0.0
+    rotate = build_score_function("rotate", num_entities=4, num_relations=1, dim=2)
+    expected = 0.2 / 3 * sum((modulus(x) ** 3).sum() for x in (head, tail))          # |exp(i theta)| = 1
+    torch.testing.assert_close(regularization(rotate, head, relation[:, :2], tail, "n3", 0.2), expected)
+
+
+def test_a_time_budget_stops_training():
+    model, _ = _fit(dict(PLANTED["distmult"], epochs=1000, max_seconds=0.3, eval_every=50))
+    assert len(model.history) < 1000 and model.history[-1]["elapsed"] >= 0.3
+    assert "metrics" in model.history[-1]                       # the last epoch is validated

@@ -83,6 +83,8 @@ def _add_training_options(p) -> None:
                    help=f"validate every N epochs, 0 never (default {d['eval_every']})")
     p.add_argument("--patience", type=int, default=d["patience"],
                    help=f"stop after N validations without a better MRR, 0 never (default {d['patience']})")
+    p.add_argument("--max-seconds", dest="max_seconds", type=float, default=d["max_seconds"],
+                   help="time budget: stop after the epoch that passes this many seconds of training")
     p.add_argument("--eval-batch-size", dest="eval_batch_size", type=int, default=d["eval_batch_size"],
                    help="queries per evaluation chunk (default: about 16M scores per chunk)")
     p.add_argument("--seed", type=int, default=d["seed"], help=f"(default {d['seed']})")

@@ -83,6 +83,9 @@ class KGConfig:
     patience : int, default 3
         Stop after this many validations without a better MRR (0: never stop early); the best
         validated weights are kept.
+    max_seconds : float or None
+        Stop after the first epoch that ends past this many seconds of training (validation not
+        counted); a time budget.
     eval_batch_size : int or None
         Queries per evaluation chunk (None: about 16M scores per chunk).
     seed : int, default 0
@@ -108,6 +111,7 @@ class KGConfig:
     epochs: int = 100
     eval_every: int = 10
     patience: int = 3
+    max_seconds: float | None = None
     eval_batch_size: int | None = None
     seed: int = 0
     device: str = "cpu"
@@ -136,6 +140,8 @@ class KGConfig:
         _number("lr", self.lr, minimum=0.0, strict=True)
         if self.margin is not None:
             _number("margin", self.margin, minimum=0.0)
+        if self.max_seconds is not None:
+            _number("max_seconds", self.max_seconds, minimum=0.0, strict=True)
         if self.loss == "1vsall" and self.optimizer in _SPARSE_OPTIMIZERS:
             raise KGConfigError("optimizer: 1vsall scores every entity, so its gradients are dense; "
                                 f"use adam, adagrad or sgd, not {self.optimizer}")

@@ -35,15 +35,15 @@ torch.Size([2, 5])
 from __future__ import annotations
 
 import math
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from .._torch import require_torch
 
 torch = require_torch()
 F = torch.nn.functional
 
-__all__ = ["MODELS", "ComplEx", "DistMult", "RotatE", "ScoreFunction", "TransE", "build_score_function",
-           "score_corruptions"]
+__all__ = ["MODELS", "ComplEx", "CorruptionScores", "DistMult", "RotatE", "ScoreFunction", "TransE",
+           "build_score_function", "score_corruptions"]
 
 _TINY = 1e-12  # inside square roots, so that a zero distance has a finite gradient
 
@@ -167,9 +167,12 @@ class ScoreFunction(torch.nn.Module):
         """Scores of triples, shape (batch_size,) from three LongTensors of shape (batch_size,)."""
         return self.score_rows(self.query(heads, relations, False), self.entity_rows(tails))
 
-    def factors(self, heads: torch.Tensor, relations: torch.Tensor, tails: torch.Tensor) -> list[torch.Tensor]:
-        """The embeddings a regulariser penalises (moduli for complex models), each shape (batch_size, dim)."""
-        return [self.entity_rows(heads), self.relation_rows(relations), self.entity_rows(tails)]
+    def factors(self, head: torch.Tensor, relation: torch.Tensor, tail: torch.Tensor) -> list[torch.Tensor]:
+        """What a regulariser penalises, from embedding rows (batch_size, width) and relation rows.
+
+        The rows themselves; moduli for the complex models (each shape (batch_size, dim)).
+        """
+        return [head, relation, tail]
 
     def extra_repr(self) -> str:
         return (f"num_entities={self.num_entities}, num_relations={self.num_relations}, dim={self.dim}"
@@ -264,9 +267,8 @@ class ComplEx(ScoreFunction):
         # Re<h r, conj t> = Re<t conj(r), conj h>: a head query rotates by the conjugate relation
         return _complex_product(anchor, real, _side_sign(head_side, anchor) * imag)
 
-    def factors(self, heads, relations, tails):
-        return [_modulus(self.entity_rows(heads)), _modulus(self.relation_rows(relations)),
-                _modulus(self.entity_rows(tails))]
+    def factors(self, head, relation, tail):
+        return [_modulus(head), _modulus(relation), _modulus(tail)]
 
 
 class RotatE(ScoreFunction):
@@ -313,8 +315,8 @@ class RotatE(ScoreFunction):
             return super().distance(difference)
         return _modulus(difference).sum(-1)
 
-    def factors(self, heads, relations, tails):
-        return [_modulus(self.entity_rows(heads)), _modulus(self.entity_rows(tails))]
+    def factors(self, head, relation, tail):
+        return [_modulus(head), _modulus(tail)]  # the rotation has modulus 1
 
 
 MODELS = {"transe": TransE, "distmult": DistMult, "complex": ComplEx, "rotate": RotatE}
@@ -343,7 +345,22 @@ def build_score_function(name: str, *, num_entities: int, num_relations: int, di
     return cls(num_entities, num_relations, dim, sparse=sparse, generator=generator)
 
 
-def score_corruptions(model: ScoreFunction, triples: torch.Tensor, negatives):
+class CorruptionScores(NamedTuple):
+    """Scores of a batch of true triples and their corruptions, and the rows that made them.
+
+    pos : shape (batch_size,); neg : shape (batch_size, K) (masked corruptions are not filled here, see
+    :func:`negsample.scores.mask_scores`); anchor, relation, target : the batch's embedding rows
+    (batch_size, width) / (batch_size, relation_width), for a regulariser (:meth:`ScoreFunction.factors`).
+    """
+
+    pos: torch.Tensor
+    neg: torch.Tensor
+    anchor: torch.Tensor
+    relation: torch.Tensor
+    target: torch.Tensor
+
+
+def score_corruptions(model: ScoreFunction, triples: torch.Tensor, negatives) -> CorruptionScores:
     """Scores of true triples and of their corruptions, from one query per triple.
 
     Parameters
@@ -357,8 +374,12 @@ def score_corruptions(model: ScoreFunction, triples: torch.Tensor, negatives):
 
     Returns
     -------
-    (pos_scores, neg_scores) : shapes (batch_size,) and (batch_size, K); masked negatives are *not*
-        filled here (see :func:`negsample.scores.mask_scores`).
+    CorruptionScores : ``pos`` shape (batch_size,), ``neg`` shape (batch_size, K), and the rows used.
+
+    Notes
+    -----
+    Every entity row of the step (anchors, targets, candidates) is gathered by one lookup, so the
+    backward pass scatters into the entity table once.
 
     Example
     -------
@@ -367,18 +388,25 @@ def score_corruptions(model: ScoreFunction, triples: torch.Tensor, negatives):
     >>> model = build_score_function("distmult", num_entities=6, num_relations=2, dim=4)
     >>> triples = torch.tensor([[0, 0, 1], [2, 1, 3], [4, 0, 5]])
     >>> negatives = UniformCorruption(num_entities=6, num_negatives=5, chunk_size=2).sample(triples)
-    >>> [tuple(s.shape) for s in score_corruptions(model, triples, negatives)]
-    [(3,), (3, 5)]
+    >>> scores = score_corruptions(model, triples, negatives)
+    >>> tuple(scores.pos.shape), tuple(scores.neg.shape)
+    ((3,), (3, 5))
     """
     heads, relations, tails = triples.unbind(1)
     head_side = negatives.head_side
-    query = model.query(torch.where(head_side, tails, heads), relations, head_side)  # (batch_size, width)
-    pos = model.score_rows(query, model.entity_rows(torch.where(head_side, heads, tails)))
-    candidates = model.entity_rows(negatives.entities)
+    batch_size = triples.shape[0]
+    ids = torch.cat([torch.where(head_side, tails, heads), torch.where(head_side, heads, tails),
+                     negatives.entities.reshape(-1)])
+    anchor, target, candidates = model.entity_rows(ids).split([batch_size, batch_size, ids.shape[0] - 2 * batch_size])
+    candidates = candidates.reshape(*negatives.entities.shape, -1)
+    relation = model.relation_rows(relations)
+    query = model.combine(anchor, relation, head_side)  # (batch_size, width)
+    pos = model.score_rows(query, target)
     if negatives.chunk_size is None:
-        return pos, model.compare(query.unsqueeze(1), candidates).squeeze(1)
-    batch_size, chunk = query.shape[0], negatives.chunk_size
-    n_chunks = candidates.shape[0]
-    padded = F.pad(query, (0, 0, 0, n_chunks * chunk - batch_size))
-    neg = model.compare(padded.reshape(n_chunks, chunk, -1), candidates)  # (n_chunks, chunk, K)
-    return pos, neg.reshape(n_chunks * chunk, -1)[:batch_size]
+        neg = model.compare(query.unsqueeze(1), candidates).squeeze(1)
+    else:
+        chunk, n_chunks = negatives.chunk_size, candidates.shape[0]
+        padded = F.pad(query, (0, 0, 0, n_chunks * chunk - batch_size))
+        neg = model.compare(padded.reshape(n_chunks, chunk, -1), candidates)  # (n_chunks, chunk, K)
+        neg = neg.reshape(n_chunks * chunk, -1)[:batch_size]
+    return CorruptionScores(pos, neg, anchor, relation, target)

@@ -35,16 +35,17 @@ F = torch.nn.functional
 __all__ = ["KGObjective", "TrainStep", "regularization"]
 
 
-def regularization(model: ScoreFunction, triples: torch.Tensor, kind: str, weight: float) -> torch.Tensor | float:
-    """``weight / batch_size * Σ |f|^3`` (N3) or ``Σ f^2`` (L2) over the batch's factors (model.factors).
+def regularization(model: ScoreFunction, head: torch.Tensor, relation: torch.Tensor, tail: torch.Tensor, kind: str,
+                   weight: float) -> torch.Tensor | float:
+    """``weight / batch_size * Σ |f|^3`` (N3) or ``Σ f^2`` (L2) over the batch's factors.
 
-    triples : LongTensor, shape (batch_size, 3)
+    head, relation, tail : the batch's embedding rows, shape (batch_size, ...); the factors are
+    :meth:`~negsample.kg.models.ScoreFunction.factors` of them (moduli for complex models).
     """
     if kind == "none" or weight == 0:
         return 0.0
-    factors = model.factors(*triples.unbind(1))
     power = 3 if kind == "n3" else 2
-    return weight / triples.shape[0] * sum(f.abs().pow(power).sum() for f in factors)
+    return weight / head.shape[0] * sum(f.abs().pow(power).sum() for f in model.factors(head, relation, tail))
 
 
 class KGObjective:
@@ -75,17 +76,16 @@ class KGObjective:
         """Mean loss of ``triples`` (LongTensor, shape (batch_size, 3)) plus the regulariser."""
         config = self.config
         if config.loss == "1vsall":
-            loss = self._one_versus_all(model, triples)
+            return self._one_versus_all(model, triples)
+        negatives = self.sampler.sample(triples, generator=generator)
+        scores = score_corruptions(model, triples, negatives)
+        neg = scores.neg if negatives.mask is None else mask_scores(scores.neg, negatives.mask)
+        if config.loss == "softmax":
+            loss = self._sampled_softmax(triples, negatives, scores.pos, neg)
         else:
-            negatives = self.sampler.sample(triples, generator=generator)
-            pos, neg = score_corruptions(model, triples, negatives)
-            if negatives.mask is not None:
-                neg = mask_scores(neg, negatives.mask)
-            if config.loss == "softmax":
-                loss = self._sampled_softmax(triples, negatives, pos, neg)
-            else:
-                loss = self.loss(pos, neg)
-        return loss + regularization(model, triples, config.regularizer, config.regularization)
+            loss = self.loss(scores.pos, neg)
+        return loss + regularization(model, scores.anchor, scores.relation, scores.target, config.regularizer,
+                                     config.regularization)
 
     def _sampled_softmax(self, triples, negatives, pos, neg):
         heads, _, tails = triples.unbind(1)
@@ -98,10 +98,13 @@ class KGObjective:
 
     def _one_versus_all(self, model, triples):
         heads, relations, tails = triples.unbind(1)
-        loss = F.cross_entropy(model.compare(model.query(heads, relations, False), model.entity), tails)
-        if self.config.inverse:  # the inverse triples are in the batch already
-            return loss
-        return (loss + F.cross_entropy(model.compare(model.query(tails, relations, True), model.entity), heads)) / 2
+        batch_size = triples.shape[0]
+        head, tail = model.entity_rows(torch.cat([heads, tails])).split([batch_size, batch_size])
+        relation = model.relation_rows(relations)
+        loss = F.cross_entropy(model.compare(model.combine(head, relation, False), model.entity), tails)
+        if not self.config.inverse:  # with inverse relations the batch holds the head queries already
+            loss = (loss + F.cross_entropy(model.compare(model.combine(tail, relation, True), model.entity), heads)) / 2
+        return loss + regularization(model, head, relation, tail, self.config.regularizer, self.config.regularization)
 
 
 class TrainStep(torch.nn.Module):
