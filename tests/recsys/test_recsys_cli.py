@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("torch")
 
-from recsys_synthetic import planted  # noqa: E402
+from recsys_synthetic import one_torch_thread, planted  # noqa: E402, F401
 
 from negsample.cli import main  # noqa: E402
 

@@ -13,6 +13,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from recsys_synthetic import one_torch_thread  # noqa: E402, F401
+
 SETTINGS = {"dim": 16, "epochs": 4, "batch_size": 250, "lr": 0.02, "early_stopping": None, "temperature": 0.1,
             "negatives": "in-batch"}
 

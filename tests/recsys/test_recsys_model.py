@@ -9,7 +9,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from recsys_synthetic import item_groups, planted  # noqa: E402
+from recsys_synthetic import item_groups, one_torch_thread, planted  # noqa: E402, F401
 
 from negsample.recsys import TwoTower, UnknownIdError, leave_last_out  # noqa: E402
 from negsample.recsys.serving import ItemIndex, faiss_available  # noqa: E402
