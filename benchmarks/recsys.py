@@ -14,10 +14,14 @@ process, one after the other, on the same cores (torch and the peers limited to 
 
 Run (the peers live in their own virtual environment, see BENCHMARKS.md)::
 
-    flock /tmp/negsample-bench.lock python benchmarks/recsys.py --seeds 0 1 2
-    python benchmarks/recsys.py --tune          # the validation sweep behind the chosen settings
+    flock /tmp/negsample-bench.lock python benchmarks/recsys.py --seeds 0 1 2 --threads 1
+    python benchmarks/recsys.py --tune          # the named rows on the validation part (seed 0)
+    python benchmarks/recsys.py --tune --grid   # the validation sweep (GRID) behind the chosen settings
 
-Writes ``benchmarks/results/recsys.{json,md}``.
+``--only WORD ...`` runs the rows whose name contains a word, in that order; ``--tag`` suffixes the
+result files so that parts can run separately. One thread is the honest setting on a shared 2-core
+machine (two make torch spin against other jobs). Writes ``benchmarks/results/recsys{tag}.{json,md}``
+(``recsys_tune{tag}`` with ``--tune``).
 """
 
 from __future__ import annotations
@@ -59,6 +63,9 @@ NEGSAMPLE = {
                                 "lr": 0.005},
     "uniform + BPR": {"negatives": "uniform", "loss": "bpr", "num_negatives": 256, "temperature": 1.0, "lr": 0.005,
                       "normalize": False, "weight_decay": 0.0},
+    "uniform + BPR, 25 epochs, no validation": {"negatives": "uniform", "loss": "bpr", "num_negatives": 256,
+                                                "temperature": 1.0, "lr": 0.005, "normalize": False,
+                                                "weight_decay": 0.0, "early_stopping": None},
     "uniform + binary NS": {"negatives": "uniform", "loss": "binary", "num_negatives": 8, "temperature": 0.5,
                             "lr": 0.005},
     "uniform + CCL (SimpleX)": {"negatives": "uniform", "loss": "ccl", "num_negatives": 512, "margin": 0.4,
@@ -67,12 +74,49 @@ NEGSAMPLE = {
                                                "lr": 0.002, "user_features": True, "item_features": True,
                                                "user_history": True, "mlp": (256,)},
 }
-# Cross-batch with an item tower of shared parameters only (genres, year, MLP; no id embedding).
+# The validation sweep (``--tune --grid``, seed 0): towers with user history, features and an MLP (the best
+# development run), varying the lever that matters at the top of the ranking: temperature, lr, the source
+# of negatives (mixed, many uniform, popularity^0.75 with logQ) and SimpleX's CCL. Selection: NDCG@20.
+TOWERS = {"user_features": True, "item_features": True, "user_history": True, "mlp": (256,)}
+GRID = {
+    "grid: mixed + logQ, T 0.1, lr 0.005": {"negatives": "mixed", "num_negatives": 512, "temperature": 0.1,
+                                            "lr": 0.005, **TOWERS},
+    "grid: mixed + logQ, T 0.05, lr 0.005": {"negatives": "mixed", "num_negatives": 512, "temperature": 0.05,
+                                             "lr": 0.005, **TOWERS},
+    "grid: mixed + logQ, T 0.1, lr 0.005, no MLP": {"negatives": "mixed", "num_negatives": 512,
+                                                    "temperature": 0.1, "lr": 0.005, **TOWERS, "mlp": ()},
+    "grid: uniform 2048 + softmax, T 0.1, lr 0.005": {"negatives": "uniform", "num_negatives": 2048,
+                                                      "temperature": 0.1, "lr": 0.005, **TOWERS},
+    "grid: popularity^0.75 1024 + logQ, T 0.1, lr 0.005": {"negatives": "popularity", "num_negatives": 1024,
+                                                           "temperature": 0.1, "lr": 0.005, **TOWERS},
+    "grid: uniform 1024 + CCL, margin 0.4, w 150, lr 0.005": {"negatives": "uniform", "loss": "ccl",
+                                                              "num_negatives": 1024, "margin": 0.4,
+                                                              "negative_weight": 150.0, "lr": 0.005, **TOWERS},
+}
+# Cross-batch with an item tower of shared parameters only: no id embedding, but the id hashed into two
+# tables of 97 and 89 buckets (~18 items share each bucket) plus genres and year, then an MLP; items
+# are told apart by their bucket pair while every parameter is shared by many items.
 SHARED = {"item_id": False, "item_features": True, "mlp": (128,), "temperature": 0.1, "lr": 0.005}
 NEGSAMPLE_SHARED = {
-    "shared item tower: in-batch + logQ": {"negatives": "in-batch", **SHARED},
-    "shared item tower: cross-batch + logQ": {"negatives": "cross-batch", "memory_size": 4096, **SHARED},
+    "shared item tower (hashed id): in-batch + logQ": {"negatives": "in-batch", **SHARED},
+    "shared item tower (hashed id): cross-batch + logQ": {"negatives": "cross-batch", "memory_size": 4096,
+                                                          **SHARED},
+    "shared item tower (hashed id): cross-batch (memory 1024) + logQ": {"negatives": "cross-batch",
+                                                                        "memory_size": 1024, **SHARED},
 }
+HASH_BUCKETS = (97, 89)
+
+
+def with_hashed_item_ids(data):
+    """``data`` with item features ``hash97`` / ``hash89`` (internal id modulo each) beside its own."""
+    from negsample.recsys.features import FeatureTable
+
+    ids = data.item_map.values
+    order = np.arange(len(ids))
+    buckets = FeatureTable.from_columns(ids, data.item_map, source="hashed item ids", categorical={
+        f"hash{b}": (order * 7919 % len(ids) % b).astype(str) for b in HASH_BUCKETS})
+    fields = {**(data.item_features.fields if data.item_features is not None else {}), **buckets.fields}
+    return data.with_features(item_features=FeatureTable(fields, len(ids)))
 
 
 # ---------------------------------------------------------------------- negsample
@@ -139,6 +183,10 @@ def run_recbole(model_name, split, seed, *, epochs, **params):
                          ("unicode_", np.str_)):
         if alias not in np.__dict__:
             setattr(np, alias, value)
+    import scipy.sparse
+
+    if not hasattr(scipy.sparse.dok_matrix, "_update"):  # LightGCN's adjacency build; gone in SciPy >= 1.12
+        scipy.sparse.dok_matrix._update = lambda self, entries: self._dict.update(entries)
     from recbole.config import Config
     from recbole.data import create_dataset, data_preparation
     from recbole.model import general_recommender
@@ -240,11 +288,17 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--only", nargs="*", help="run only the rows whose name contains one of these")
     parser.add_argument("--tune", action="store_true", help="report the validation split (seed 0) instead")
+    parser.add_argument("--grid", action="store_true", help="with --tune: the sweep rows (GRID) instead")
+    parser.add_argument("--recbole-seeds", type=int, default=None, help="run RecBole with the first N seeds only")
+    parser.add_argument("--tag", default="", help="suffix of the result files (parallel sweeps)")
     parser.add_argument("--out", default=str(OUT))
     args = parser.parse_args(argv)
     import torch
 
     torch.set_num_threads(args.threads)
+    # The first torch.optim.Adam imports torch._dynamo (~5 s); RecBole pays it before its timer starts
+    # (its Trainer builds the optimizer), so pay it here once for everyone rather than in one row's time.
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)])
     warnings.filterwarnings("ignore")
     data = load_movielens(args.data, features=True)
     split = random_split(data, test=0.1, valid=0.1, seed=0)
@@ -254,9 +308,14 @@ def main(argv=None):
         exclude, part, seeds = split.train.concat(split.valid), split.test, args.seeds
     rows = [(name, package, fn) for name, (package, fn) in PEERS.items()]
     rows += [(name, "negsample", lambda s, seed, a, c=c: run_negsample(c, s, seed))
-             for name, c in {**NEGSAMPLE, **NEGSAMPLE_SHARED}.items()]
-    if args.only:
-        rows = [r for r in rows if any(word in r[0] for word in args.only)]
+             for name, c in (GRID if args.grid else NEGSAMPLE).items()]
+    hashed = random_split(with_hashed_item_ids(data), test=0.1, valid=0.1, seed=0)  # the same rows
+    assert np.array_equal(hashed.train.items, split.train.items) and np.array_equal(hashed.test.users, split.test.users)
+    rows += [(name, "negsample", lambda s, seed, a, c=c: run_negsample(c, hashed, seed))
+             for name, c in ({} if args.grid else NEGSAMPLE_SHARED).items()]
+    if args.only:  # in the order the words are given
+        rows = [r for word in args.only for r in rows if word in r[0]]
+        rows = [r for i, r in enumerate(rows) if r[0] not in {q[0] for q in rows[:i]}]
     results = {}
     for name, package, fn in rows:
         skipped = None if package == "negsample" else _available(package)
@@ -265,7 +324,7 @@ def main(argv=None):
             results[name] = {"system": package, "skipped": skipped}
             continue
         runs = []
-        for seed in seeds:
+        for seed in seeds[:args.recbole_seeds] if package == "recbole" else seeds:
             try:
                 runs.append(measure(lambda s, sd, fn=fn: fn(s, sd, args), split, seed, exclude, part))
             except Exception as exc:  # noqa: BLE001 - a peer that does not run is reported, not fatal
@@ -291,7 +350,7 @@ def write_report(args, argv, data, split, seeds, results) -> str:
               "python": platform.python_version(), "torch": torch.__version__, "results": results}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    stem = "recsys_tune" if args.tune else "recsys"
+    stem = ("recsys_tune" if args.tune else "recsys") + args.tag
     (out / f"{stem}.json").write_text(json.dumps(report, indent=1, default=float))
     (out / f"{stem}.md").write_text(markdown(report))
     return markdown(report)
