@@ -42,7 +42,7 @@ from .._torch import require_torch
 torch = require_torch()
 F = torch.nn.functional
 
-__all__ = ["MODELS", "ComplEx", "CorruptionScores", "DistMult", "RotatE", "ScoreFunction", "TransE",
+__all__ = ["MODELS", "ComplEx", "CorruptionScores", "DistMult", "DistanceModel", "RotatE", "ScoreFunction", "TransE",
            "build_score_function", "score_corruptions"]
 
 _TINY = 1e-12  # inside square roots, so that a zero distance has a finite gradient
@@ -197,7 +197,26 @@ def _modulus(x: torch.Tensor) -> torch.Tensor:
     return (real.square() + imag.square() + _TINY).sqrt()
 
 
-class TransE(ScoreFunction):
+class DistanceModel(ScoreFunction):
+    """A model scored by ``-||query - candidate||_p``, ``p`` in {1, 2} (default 1): TransE and RotatE.
+
+    Example
+    -------
+    >>> TransE(3, 1, 2, p=2).p, RotatE(3, 1, 2).p
+    (2, 1)
+    """
+
+    similarity = "distance"
+
+    def __init__(self, num_entities: int, num_relations: int, dim: int, *, p: int = 1, sparse: bool = False,
+                 generator=None):
+        if p not in (1, 2) or isinstance(p, bool):
+            raise ValueError(f"{type(self).__name__}: p must be 1 or 2, got {p!r}")
+        self.p = p
+        super().__init__(num_entities, num_relations, dim, sparse=sparse, generator=generator)
+
+
+class TransE(DistanceModel):
     """TransE (Bordes et al. 2013): ``-||h + r - t||_p``; entities kept at unit L2 norm.
 
     Example
@@ -209,14 +228,6 @@ class TransE(ScoreFunction):
     """
 
     name = "transe"
-    similarity = "distance"
-
-    def __init__(self, num_entities: int, num_relations: int, dim: int, *, p: int = 1, sparse: bool = False,
-                 generator=None):
-        if p not in (1, 2):
-            raise ValueError(f"TransE: p must be 1 or 2, got {p!r}")
-        self.p = p
-        super().__init__(num_entities, num_relations, dim, sparse=sparse, generator=generator)
 
     def reset_parameters(self, generator=None) -> None:
         super().reset_parameters(generator)
@@ -271,7 +282,7 @@ class ComplEx(ScoreFunction):
         return [_modulus(head), _modulus(relation), _modulus(tail)]
 
 
-class RotatE(ScoreFunction):
+class RotatE(DistanceModel):
     """RotatE (Sun et al. 2019): ``-sum_k |h_k exp(i theta_k) - t_k|`` (``p=1``, the paper's).
 
     ``p=2`` takes the L2 norm of the complex difference vector instead (PyKEEN's RotatE), which turns
@@ -288,14 +299,6 @@ class RotatE(ScoreFunction):
 
     name = "rotate"
     complex_valued = True
-    similarity = "distance"
-
-    def __init__(self, num_entities: int, num_relations: int, dim: int, *, p: int = 1, sparse: bool = False,
-                 generator=None):
-        if p not in (1, 2):
-            raise ValueError(f"RotatE: p must be 1 or 2, got {p!r}")
-        self.p = p
-        super().__init__(num_entities, num_relations, dim, sparse=sparse, generator=generator)
 
     @property
     def relation_width(self) -> int:

@@ -255,18 +255,30 @@ def _read_file(path) -> tuple[list[str], list[str], list[str], list[int]]:
         raise TriplesFormatError(f"{path}, line {line}: not UTF-8 text ({exc.reason})") from exc
     except OSError as exc:
         raise TriplesFormatError(f"{path}: cannot read ({exc})") from exc
+    numbered = ((number, line.split("\t"), line) for number, line in enumerate(text.splitlines(), start=1)
+                if line.strip())
+    return _collect(str(path), numbered, "expected lines of head<TAB>relation<TAB>tail")
+
+
+def _rows_from_labels(source: str, triples) -> tuple[list[str], list[str], list[str], list[int]]:
+    numbered = []
+    for number, triple in enumerate(triples, start=1):
+        fields = [str(value) for value in triple] if isinstance(triple, (tuple, list)) else [str(triple)]
+        numbered.append((number, fields, "\t".join(fields)))
+    return _collect(source, numbered, "expected (head, relation, tail) triples")
+
+
+def _collect(source: str, numbered, expected: str) -> tuple[list[str], list[str], list[str], list[int]]:
+    """Columns (heads, relations, tails, line numbers) of checked ``(number, fields, line)`` rows."""
     heads, relations, tails, lines = [], [], [], []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        fields = line.split("\t")
-        _check_fields(str(path), number, fields, line)
+    for number, fields, line in numbered:
+        _check_fields(source, number, fields, line)
         heads.append(fields[0])
         relations.append(fields[1])
         tails.append(fields[2])
         lines.append(number)
     if not lines:
-        raise TriplesFormatError(f"{path}: empty, expected lines of head<TAB>relation<TAB>tail")
+        raise TriplesFormatError(f"{source}: empty, {expected}")
     return heads, relations, tails, lines
 
 
@@ -280,20 +292,6 @@ def _check_fields(source: str, number: int, fields, line) -> None:
     for column, value in zip(("head", "relation", "tail"), fields):
         if not value.strip():
             raise TriplesFormatError(f"{source}, line {number}: empty {column}: {line[:80]!r}")
-
-
-def _rows_from_labels(source: str, triples) -> tuple[list[str], list[str], list[str], list[int]]:
-    heads, relations, tails, lines = [], [], [], []
-    for number, triple in enumerate(triples, start=1):
-        fields = [str(value) for value in triple] if isinstance(triple, (tuple, list)) else [str(triple)]
-        _check_fields(source, number, fields, "\t".join(fields))
-        heads.append(fields[0])
-        relations.append(fields[1])
-        tails.append(fields[2])
-        lines.append(number)
-    if not lines:
-        raise TriplesFormatError(f"{source}: empty, expected (head, relation, tail) triples")
-    return heads, relations, tails, lines
 
 
 def _encode(rows, entity_to_id, relation_to_id) -> np.ndarray:
