@@ -32,6 +32,8 @@ KERNELS = {
     "cbow-sum-ns": dict(sg=0, cbow_mean=False, batch_negatives=False),
     "sg-batched": dict(sg=1, batch_negatives=True),
     "cbow-batched": dict(sg=0, batch_negatives=True),
+    "sg-ns-no-shrink": dict(sg=1, batch_negatives=False, shrink_windows=False),
+    "cbow-batched-no-shrink": dict(sg=0, batch_negatives=True, shrink_windows=False),
 }
 
 
@@ -78,7 +80,7 @@ def _kernel_on_first_sentences(settings, sentences, n_sentences):
     start, end = learning_rate(cfg, 0, 0, n), learning_rate(cfg, 0, n, n)
     # Each sentence's rate is start + (end - start) * offset / job tokens: the same on the prefix.
     job_kernel(cfg)(ids[:prefix], lengths[:n_sentences], inputs, keep_probabilities(vocab.counts, cfg.sample),
-                    ContextWindow(cfg.window, bool(cfg.cbow_mean)), negative, tree, start,
+                    ContextWindow(cfg.window, bool(cfg.cbow_mean), bool(cfg.shrink_windows)), negative, tree, start,
                     start + (end - start) * prefix / n, job_seed(cfg.seed, 0, 0), sigmoid_tables())
     return inputs, negative, tree
 

@@ -394,7 +394,7 @@ def _replay(cfg, vocab, encoded, steps, segment_cells) -> Trace:
     negative, tree = build_objectives(counts, dim=cfg.vector_size, negative=cfg.negative, hs=cfg.hs,
                                       ns_exponent=cfg.ns_exponent)
     keep = keep_probabilities(counts, cfg.sample)
-    window = ContextWindow(cfg.window, bool(cfg.cbow_mean))
+    window = ContextWindow(cfg.window, bool(cfg.cbow_mean), bool(cfg.shrink_windows))
     tables = sigmoid_tables()
     recorder = _Recorder(inputs, negative, tree, window, tables[0], steps)
     before = {name: matrix.copy() for name, matrix in recorder.matrices.items()}
