@@ -45,6 +45,7 @@ def checkpoint_callback(directory: str | os.PathLike, every: CheckpointEvery | s
     :func:`resume` can warn when it is handed another corpus."""
     every = every if isinstance(every, CheckpointEvery) else CheckpointEvery.parse(every)
     folder = CheckpointDir(directory, keep=keep)
+    corpus_name = _corpus_id(corpus_name)
     last = [time.monotonic()]
 
     def save(model: Word2Vec, stats: EpochStats) -> None:
@@ -56,6 +57,11 @@ def checkpoint_callback(directory: str | os.PathLike, every: CheckpointEvery | s
         last[0] = time.monotonic()
 
     return save
+
+
+def _corpus_id(name: str | None) -> str | None:
+    """A corpus's name as a checkpoint records it: a file or folder by its absolute path."""
+    return os.path.abspath(name) if name is not None and os.path.exists(name) else name
 
 
 def latest_model(directory: str | os.PathLike) -> tuple[Word2Vec, dict]:
@@ -97,8 +103,8 @@ def finish(model: Word2Vec, manifest: dict, directory: str | os.PathLike, corpus
     from .._checks import warn_outside
     from .corpus import Corpus
 
-    name = corpus.name if isinstance(corpus, Corpus) else (
-        os.fspath(corpus) if isinstance(corpus, (str, os.PathLike)) else None)
+    name = _corpus_id(corpus.name if isinstance(corpus, Corpus) else (
+        os.fspath(corpus) if isinstance(corpus, (str, os.PathLike)) else None))
     if manifest.get("corpus") and name and manifest["corpus"] != name:
         warn_outside(f"resuming {directory} on {name}, but its checkpoints were taken training on "
                      f"{manifest['corpus']}", UserWarning)
