@@ -267,7 +267,7 @@ def _pm(stat: dict, digits: int = 4) -> str:
 def markdown(report: dict) -> str:
     scenario = report["scenario"]
     lines = [f"# Knowledge-graph embeddings: negsample vs PyKEEN ({scenario})", "", "Reproduce with:", "",
-             "```", report["command"], "```", ""]
+             "```", *report.get("commands", [report["command"]]), "```", ""]
     if scenario == "small":
         common = report["settings"]["common"]
         lines += [f"Settings of both systems: dim {common['dim']}, {common['negatives']} negatives per positive, "
@@ -319,6 +319,8 @@ def parse_args(argv=None):
     parser.add_argument("--models", nargs="+", choices=list(SMALL_MODELS), help="small scenario: models (default all)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--threads", type=int, default=2, help="torch threads of every run")
+    parser.add_argument("--update", action="store_true",
+                        help="small scenario: replace only the rows run now in an existing kg_small.json")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -339,10 +341,18 @@ def main(argv=None) -> dict | None:
     report = {"scenario": args.scenario, "command": command.strip(), "seeds": args.seeds, "threads": args.threads}
     report.update({"small": scenario_small, "curve": scenario_curve, "target": scenario_target}[args.scenario](args))
     report["total_seconds"] = time.perf_counter() - started
+    report["commands"] = [report["command"]]
+    stem = args.out / f"kg_{args.scenario}"
+    if args.update and stem.with_suffix(".json").is_file():
+        old = json.loads(stem.with_suffix(".json").read_text())
+        for graph, models in report["results"].items():
+            old["results"].setdefault(graph, {}).update(models)
+        old["commands"] = old.get("commands", [old["command"]]) + [report["command"]]
+        old["total_seconds"] += report["total_seconds"]
+        report = old
     report["platform"] = (f"python {platform.python_version()}, torch {torch.__version__}, "
                           f"pykeen {pykeen.get_version()}, {os.cpu_count()} CPUs")
     args.out.mkdir(parents=True, exist_ok=True)
-    stem = args.out / f"kg_{args.scenario}"
     stem.with_suffix(".json").write_text(json.dumps(report, indent=1))
     stem.with_suffix(".md").write_text(markdown(report))
     print(f"wrote {stem}.json and {stem}.md")

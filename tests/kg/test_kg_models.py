@@ -116,7 +116,8 @@ def test_constraints_and_parameter_shapes():
     assert ComplEx(E, R, D).relation.shape == (R, 2 * D) and RotatE(E, R, D).relation.shape == (R, D)
     assert RotatE(E, R, D).relation.abs().max() <= math.pi
     assert set(MODELS) == {"transe", "distmult", "complex", "rotate"}
-    assert RotatE(E, R, D, p=2).broadcasts is False and TransE(E, R, D, p=1).broadcasts is True
+    assert RotatE(E, R, D, p=2).broadcasts is False and TransE(E, R, D, p=1).broadcasts is False
+    assert RotatE(E, R, D, p=1).broadcasts is True
 
 
 def test_bad_arguments_are_named():

@@ -15,7 +15,7 @@ RotatE        ``h * exp(i theta)``                ``t * exp(-i theta)``         
 so one code path serves positives (one candidate per query), per-row negatives (K candidates per
 query), negatives shared by a chunk of queries, and ranking against every entity. For the dot-product
 models (and the L2 distances, through ``|q|^2 + |e|^2 - 2 q.e``) scoring shared candidates is one
-matrix product. Complex vectors are stored as ``[real | imaginary]`` halves of a real vector, so a
+matrix product (TransE's L1 distance goes through ``torch.cdist``'s kernel). Complex vectors are stored as ``[real | imaginary]`` halves of a real vector, so a
 complex dot product is a real one. Higher scores mean more plausible triples.
 
 Example
@@ -101,7 +101,7 @@ class ScoreFunction(torch.nn.Module):
     @property
     def broadcasts(self) -> bool:
         """True when :meth:`compare` of n queries with m candidates builds an (n, m, width) tensor."""
-        return self.similarity == "distance" and self.p != 2
+        return self.similarity == "distance" and self.p == 1 and self.complex_valued  # RotatE's sum of moduli
 
     def reset_parameters(self, generator=None) -> None:
         """Uniform ``U(-a, a)``, ``a = sqrt(6 / width)`` (PyKEEN's Xavier for embeddings)."""
@@ -144,6 +144,9 @@ class ScoreFunction(torch.nn.Module):
         if self.similarity == "dot":
             return torch.matmul(query, candidates.transpose(-1, -2))
         n, m = query.shape[-2], candidates.shape[-2]
+        if self.p == 1 and not self.complex_valued:
+            # cdist's L1 kernel (forward and backward) beats an (n, m, width) difference tensor 2-5x
+            return -torch.cdist(query, candidates, p=1)
         if self.p == 2 and n > 1 and m > 1:
             # |q - e|^2 = |q|^2 + |e|^2 - 2 q.e: one matrix product instead of an (n, m, width) tensor
             squared = (query.square().sum(-1, keepdim=True) + candidates.square().sum(-1).unsqueeze(-2)
