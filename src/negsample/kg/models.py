@@ -15,8 +15,9 @@ RotatE        ``h * exp(i theta)``                ``t * exp(-i theta)``         
 so one code path serves positives (one candidate per query), per-row negatives (K candidates per
 query), negatives shared by a chunk of queries, and ranking against every entity. For the dot-product
 models (and the L2 distances, through ``|q|^2 + |e|^2 - 2 q.e``) scoring shared candidates is one
-matrix product (TransE's L1 distance goes through ``torch.cdist``'s kernel). Complex vectors are stored as ``[real | imaginary]`` halves of a real vector, so a
-complex dot product is a real one. Higher scores mean more plausible triples.
+matrix product (TransE's L1 distance goes through ``torch.cdist``'s kernel). Complex vectors are
+stored as ``[real | imaginary]`` halves of a real vector, so a complex dot product is a real one.
+Higher scores mean more plausible triples.
 
 Example
 -------
