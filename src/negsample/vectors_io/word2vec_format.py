@@ -247,6 +247,7 @@ def _read_binary_records(f, name, n_rows, n_words, dim, first_line, encoding, un
     buffer_start = f.tell()  # file offset of buffer[0]
     at_eof = False
     reported = 0
+    pending: list[int] = []  # where the vectors of rows [reported, row) start in buffer
     for row in range(n_rows):
         line_no = row + first_line
         while True:
@@ -256,13 +257,14 @@ def _read_binary_records(f, name, n_rows, n_words, dim, first_line, encoding, un
             if at_eof:
                 _raise_binary_truncation(buffer, pos, space, buffer_start, row, n_words, vector_bytes, name,
                                          line_no)
+            _gather(raw, reported, buffer, pending, vector_bytes)
             chunk = f.read(BINARY_CHUNK_BYTES)
             at_eof = not chunk
             buffer_start += pos
             buffer, pos = buffer[pos:] + chunk, 0
             if on_rows is not None:
                 on_rows(row - reported)
-                reported = row
+            reported = row
         # The C tool ends each record with "\n" and gensim does not; accept both by skipping
         # newlines in front of the word.
         word_start = _skip_newlines(buffer, pos)
@@ -273,8 +275,9 @@ def _read_binary_records(f, name, n_rows, n_words, dim, first_line, encoding, un
         words.append(word)
         if row >= raw.shape[0]:
             raise _grew(name)
-        raw[row] = np.frombuffer(buffer, dtype="<f4", count=dim, offset=space + 1)
+        pending.append(space + 1)
         pos = space + 1 + vector_bytes
+    _gather(raw, reported, buffer, pending, vector_bytes)
     f.seek(buffer_start + pos)
     if on_rows is not None:
         on_rows(n_rows - reported)
@@ -282,6 +285,15 @@ def _read_binary_records(f, name, n_rows, n_words, dim, first_line, encoding, un
     _store(vectors, 0, raw, name, first_line, allow_non_finite,
            where=lambda row: f"line {row + first_line} (byte {starts[row]})")
     return words, vectors
+
+
+def _gather(raw: np.ndarray, first: int, buffer: bytes, offsets: list[int], vector_bytes: int) -> None:
+    """Copy the vectors at ``offsets`` of ``buffer`` into rows ``first, first + 1, ...`` of ``raw`` at
+    once (one join and one copy instead of an array per row), and forget the offsets."""
+    if offsets:
+        joined = b"".join([buffer[o:o + vector_bytes] for o in offsets])
+        raw[first:first + len(offsets)] = np.frombuffer(joined, dtype="<f4").reshape(len(offsets), -1)
+        offsets.clear()
 
 
 def _skip_newlines(buffer: bytes, pos: int) -> int:

@@ -39,6 +39,7 @@ import numpy as np
 
 from ..._kernels.tokenize import (
     ARENA_USED,
+    EMPTY,
     N_IDS,
     N_LENGTHS,
     N_WORDS,
@@ -47,6 +48,7 @@ from ..._kernels.tokenize import (
     STATE_FIELDS,
     rehash,
     scan_block,
+    slot_counts,
 )
 from ...vocab import Vocabulary
 from . import encoded as encoded_module
@@ -71,27 +73,23 @@ class _WordTable:
     grown by doubling whenever the scanner reports that a new word does not fit."""
 
     def __init__(self, capacity: int = 1 << 14):
-        self.table = np.full(2 * capacity, -1, np.int32)
+        self.slots = np.full((2 * capacity, 4), EMPTY, np.int64)
         self.word_start = np.zeros(capacity, np.int64)
-        self.word_len = np.zeros(capacity, np.int32)
-        self.hashes = np.zeros(capacity, np.uint64)
-        self.counts = np.zeros(capacity, np.int64)
         self.arena = np.zeros(8 * capacity, np.uint8)
 
     def arrays(self):
-        return self.table, self.word_start, self.word_len, self.hashes, self.counts, self.arena
+        return self.slots, self.word_start, self.arena
 
     def grow(self, n_words: int, arena_used: int, next_word_bytes: int) -> None:
-        capacity = self.hashes.shape[0]
+        capacity = self.word_start.shape[0]
         if n_words >= capacity:  # the table has 2 * capacity slots, so it is half full exactly then
             capacity *= 2
-            for name in ("word_start", "word_len", "hashes", "counts"):
-                old = getattr(self, name)
-                new = np.zeros(capacity, old.dtype)
-                new[:n_words] = old[:n_words]
-                setattr(self, name, new)
-            self.table = np.full(2 * capacity, -1, np.int32)
-            rehash(self.table, self.hashes, n_words)
+            word_start = np.zeros(capacity, np.int64)
+            word_start[:n_words] = self.word_start[:n_words]
+            self.word_start = word_start
+            slots = np.full((2 * capacity, 4), EMPTY, np.int64)
+            rehash(slots, self.slots)
+            self.slots = slots
         if arena_used + next_word_bytes + 1 > self.arena.shape[0]:
             size = max(2 * self.arena.shape[0], arena_used + next_word_bytes + 1)
             arena = np.zeros(size, np.uint8)
@@ -101,6 +99,9 @@ class _WordTable:
     def words(self, arena_used: int) -> list[str]:
         # Words hold no whitespace, so one decode and split recovers them all, in first-appearance order.
         return self.arena[:arena_used - 1].tobytes().decode("utf-8").split("\n") if arena_used else []
+
+    def counts(self, n_words: int) -> np.ndarray:
+        return slot_counts(self.slots, n_words)
 
 
 @dataclass(frozen=True)
@@ -332,7 +333,7 @@ def _scan_part(part: Part, stats: ReadStats, on_bytes, spill_tokens: int, stop: 
         lines.append(lengths[:state[N_LENGTHS]].astype(np.int64))
         carry = text[at:].tobytes()
     n_words = int(state[N_WORDS])
-    return PartScan(words=words.words(int(state[ARENA_USED])), counts=words.counts[:n_words].copy(),
+    return PartScan(words=words.words(int(state[ARENA_USED])), counts=words.counts(n_words),
                     tokens=sink.finish(raw_words=int(state[RAW_TOKENS])),
                     lines=np.concatenate(lines) if lines else np.zeros(0, np.int64),
                     open_tokens=int(state[SENTENCE_TOKENS]), raw_words=int(state[RAW_TOKENS]))
@@ -391,3 +392,4 @@ def warm_up_scanner() -> None:
     room = np.empty(4, np.int32)
     scan_block(np.frombuffer(b"a b", np.uint8), 0, True, *words.arrays(), room, room.copy(), state, 10)
     words.grow(int(state[N_WORDS]), int(state[ARENA_USED]), 1)
+    words.counts(int(state[N_WORDS]))
