@@ -72,10 +72,17 @@ def in_vocabulary_only(ids: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray
     ids : int32 (n,); lengths : int (n_sentences,) summing to n.
     Returns (ids int32, lengths int32) of what is kept; sentences left empty disappear.
     """
+    lengths = np.asarray(lengths)
     keep = ids >= 0
-    sentence_of_token = np.repeat(np.arange(lengths.shape[0]), lengths)
-    kept_lengths = np.bincount(sentence_of_token[keep], minlength=lengths.shape[0])
-    ids = ids[keep]
+    if keep.all():  # the common case when the vocabulary keeps most words: nothing to count
+        kept_lengths = lengths
+    else:
+        # Kept tokens per sentence, summed over each sentence's slice (lengths are > 0, so no slice is
+        # empty): no per-token sentence index is built.
+        starts = np.zeros(lengths.shape[0], np.int64)
+        np.cumsum(lengths[:-1], out=starts[1:])
+        kept_lengths = np.add.reduceat(keep, starts, dtype=np.int64) if lengths.shape[0] else lengths
+        ids = ids[keep]
     if (kept_lengths == 1).any():
         lone = np.repeat(kept_lengths == 1, kept_lengths)
         ids = ids[~lone]
