@@ -1,6 +1,8 @@
 """``negsample kg train | eval | predict``: knowledge-graph embeddings from tab-separated triples.
 
     negsample kg train DIR --model rotate --dim 500 --negatives 256 ... -o MODEL.npz [--log LOG.jsonl]
+        [--checkpoint CKPT [--checkpoint-every 5|30m]]
+    negsample kg train DIR -o MODEL.npz --resume CKPT
     negsample kg eval MODEL.npz DIR [--split test] [--raw] [--per-relation] [--json OUT.json]
     negsample kg predict MODEL.npz --head H --relation R [--k 10] [--all]
     negsample kg predict MODEL.npz --tail T --relation R
@@ -115,9 +117,17 @@ def _print_metrics(result, *, per_relation: bool, out=None) -> None:
 
 
 def _cmd_train(args) -> int:
+    from .._atomic import check_writable
     from ..kg import KGModel
 
-    config = config_from_args(args)
+    every = _checkpoint_every(args)
+    config = _resumed_config(args) if args.resume else config_from_args(args)
+    for path in (args.output, args.log):
+        if path:
+            check_writable(path)  # before the triples are read, not after training
+    if args.checkpoint:
+        Path(args.checkpoint).mkdir(parents=True, exist_ok=True)
+        check_writable(Path(args.checkpoint) / "checkpoint-probe")
     _set_threads(args.threads)
     triples = _read(args.data, args.unseen)
     if triples.unseen:
@@ -126,7 +136,7 @@ def _cmd_train(args) -> int:
     model = KGModel(config, progress=not args.quiet)
     model.metadata = {"unseen": args.unseen}
     started = time.perf_counter()
-    model.fit(triples, log=args.log)
+    model.fit(triples, log=args.log, checkpoint=args.checkpoint, checkpoint_every=every, resume=args.resume)
     seconds = time.perf_counter() - started
     from ..retrieval.distributed import rank_and_world_size
 
@@ -142,6 +152,41 @@ def _cmd_train(args) -> int:
         print(f"filtered test link prediction ({time.perf_counter() - started:.1f} s):")
         _print_metrics(result, per_relation=False)
     return 0
+
+
+def _checkpoint_every(args) -> str | None:
+    """``--checkpoint-every`` checked against ``--checkpoint`` / ``--resume``, before any work."""
+    from .._checks import ParameterError
+    from ..checkpoints import CheckpointEvery
+
+    if args.resume and args.checkpoint:
+        raise ParameterError("--resume DIR goes on writing its checkpoints into DIR: leave out --checkpoint")
+    if args.checkpoint_every is None:
+        return None
+    if not (args.checkpoint or args.resume):
+        raise ParameterError("--checkpoint-every needs --checkpoint DIR (or --resume DIR)")
+    return CheckpointEvery.parse(args.checkpoint_every).to_text()
+
+
+def _resumed_config(args) -> KGConfig:
+    """The settings of the checkpoint ``--resume`` names; an option given with another value than the
+    checkpoint's is refused, except the few a resumed run may change (``--epochs``, ...)."""
+    from ..checkpoints import CheckpointError
+    from ..kg.checkpoint import RESUMABLE_SETTINGS, latest_checkpoint
+
+    path, header = latest_checkpoint(args.resume)
+    saved = dict(header["config"])
+    for name, default in KG_DEFAULTS.items():
+        value = getattr(args, name)
+        if value == default or value == saved.get(name):
+            continue
+        if name in RESUMABLE_SETTINGS:
+            saved[name] = value
+        else:
+            option = "--" + name.replace("_", "-")
+            raise CheckpointError(f"{option} {value} differs from the checkpoint's {saved.get(name)} ({path}); "
+                                  "--resume continues the run with its own settings: leave the option out")
+    return KGConfig.from_dict(saved)
 
 
 def _cmd_eval(args) -> int:
@@ -193,6 +238,16 @@ def add_commands(commands) -> None:
     train.add_argument("--log", metavar="LOG.jsonl", help="training log (one JSON line per epoch)")
     train.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument("--checkpoint", metavar="DIR",
+                       help="write a checkpoint (weights, optimizer and random states, schedule; atomically) into "
+                            "DIR every --checkpoint-every epochs and after the last; the newest two are kept")
+    train.add_argument("--checkpoint-every", metavar="EPOCHS|MINUTES",
+                       help="2: every 2 epochs (default 1); 30m or 1.5h: at the first epoch end that long after "
+                            "the last checkpoint")
+    train.add_argument("--resume", metavar="DIR",
+                       help="continue the run whose checkpoints are in DIR on the same triples: its settings come "
+                            "from the newest one (only --epochs, --max-seconds, --eval-batch-size may change); on "
+                            "CPU the model is that of an uninterrupted run")
     _add_training_options(train)
     train.set_defaults(func=_cmd_train)
 

@@ -67,13 +67,27 @@ class KGModel:
         self._set_labels([], [], False, 0, np.zeros((0, 3), dtype=np.int64))
 
     # ------------------------------------------------------------------ training and evaluation
-    def fit(self, triples: Triples, *, log=None, on_epoch=None) -> KGModel:
+    def fit(self, triples: Triples, *, log=None, on_epoch=None, checkpoint: str | os.PathLike | None = None,
+            checkpoint_every: str | int | None = None, resume: str | os.PathLike | None = None,
+            keep_checkpoints: int = 2) -> KGModel:
         """Train on ``triples.train`` (early stopping on ``triples.valid``); returns ``self``.
 
         log : str, path or TrainingLog, optional -- the JSON-lines training log
         on_epoch : callable(record), optional -- called after every epoch
+        checkpoint : str or path, optional -- write a checkpoint into this folder every
+            ``checkpoint_every`` epochs (default ``"1"``; ``"30m"``: time) and after the last epoch
+            (:mod:`negsample.kg.checkpoint`; the newest ``keep_checkpoints`` are kept)
+        resume : str or path, optional -- continue the run whose checkpoints are in this folder, on the
+            same triples and settings (else a :class:`~negsample.checkpoints.CheckpointError` says what
+            differs), checkpointing there as before (or every ``checkpoint_every``)
         """
+        from .._checks import ParameterError
+
         config = self.config
+        if checkpoint is not None and resume is not None:
+            raise ParameterError("resume= goes on writing its checkpoints into its folder: leave out checkpoint=")
+        if checkpoint_every is not None and checkpoint is None and resume is None:
+            raise ParameterError("checkpoint_every needs checkpoint= (or resume=)")
         if config.inverse:
             triples = triples.with_inverse()
         generator = torch.Generator().manual_seed(config.seed)
@@ -82,7 +96,17 @@ class KGModel:
                                      sparse=config.sparse, generator=generator)
         self.score_function = model.to(config.device)
         self._adopt_labels(triples)
-        rank, _ = start_distributed(config.device)
+        rank, world_size = start_distributed(config.device)
+        checkpointer = None
+        if checkpoint is not None or resume is not None:
+            if world_size > 1:
+                raise ParameterError("checkpoints: not supported under torchrun yet (each rank draws its own "
+                                     "negatives); train without checkpoint= / resume=")
+            from .checkpoint import Checkpointer
+
+            checkpointer = Checkpointer(self.score_function, triples, config, resume or checkpoint,
+                                        every=checkpoint_every or (None if resume else "1"),
+                                        resume=resume is not None, keep=keep_checkpoints)
         own_log = log is not None and not hasattr(log, "epoch")
         if own_log and rank != 0:  # under torchrun rank 0 alone writes the log
             log, own_log = None, False
@@ -91,8 +115,9 @@ class KGModel:
 
             log = TrainingLog(log, wing="kg", unit="triples", config=config.to_dict())
         try:
-            self.history = train_score_function(self.score_function, triples, config, progress=self.progress,
-                                                log=log, on_epoch=on_epoch)
+            self.history = train_score_function(
+                self.score_function, triples, config, progress=self.progress, log=log, on_epoch=on_epoch,
+                restore=checkpointer.restore if checkpointer else None, checkpoint=checkpointer)
         finally:
             if own_log:
                 log.close()

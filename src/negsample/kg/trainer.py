@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from dataclasses import dataclass, field
 
 from tqdm.auto import tqdm
 
@@ -46,7 +47,8 @@ from .triples import Triples
 
 torch = require_torch()
 
-__all__ = ["build_optimizer", "build_sampler", "check_distributed", "start_distributed", "train_score_function"]
+__all__ = ["TrainState", "build_optimizer", "build_sampler", "check_distributed", "start_distributed",
+           "train_score_function"]
 
 
 def start_distributed(device) -> tuple[int, int]:
@@ -92,8 +94,30 @@ def build_optimizer(config: KGConfig, parameters):
         return cls(parameters, lr=config.lr)
 
 
+@dataclass
+class TrainState:
+    """Where a run stands after an epoch: what a checkpoint holds besides the weights.
+
+    ``optimizer``, ``shuffle`` (the order of the triples) and ``draws`` (the negatives) are the live
+    objects, whose states a checkpoint saves and a resume restores; the rest is the schedule and the
+    early-stopping state. ``finished``: no epoch is left (the last one, early stopping or the time budget).
+    """
+
+    optimizer: object
+    shuffle: object
+    draws: object
+    epochs_done: int = 0
+    elapsed: float = 0.0
+    best: float | None = None
+    best_state: dict | None = None
+    waited: int = 0
+    history: list = field(default_factory=list)
+    stopped_early: bool = False
+    finished: bool = False
+
+
 def train_score_function(model: ScoreFunction, triples: Triples, config: KGConfig, *, progress: bool = False,
-                         log=None, validate: bool = True, on_epoch=None) -> list[dict]:
+                         log=None, validate: bool = True, on_epoch=None, restore=None, checkpoint=None) -> list[dict]:
     """Train ``model`` in place on ``triples.train``; one record per epoch.
 
     Parameters
@@ -105,12 +129,16 @@ def train_score_function(model: ScoreFunction, triples: Triples, config: KGConfi
     log : TrainingLog, optional -- one line per epoch (written by rank 0)
     validate : bool -- validate every ``config.eval_every`` epochs (when there is a valid split)
     on_epoch : callable(record) -> None, optional -- called after every epoch (e.g. to time a curve)
+    restore : callable(TrainState) -> None, optional -- loads a checkpoint into the fresh state (and the
+        model) before the first epoch; training goes on after its ``epochs_done``
+    checkpoint : callable(TrainState) -> None, optional -- called at the end of every epoch, before
+        ``on_epoch`` (:mod:`negsample.kg.checkpoint` saves the state when one is due)
 
     Returns
     -------
     list of dict : ``epoch``, ``loss`` (mean per triple), ``seconds`` (training only), ``elapsed``
         (training seconds so far), ``per_second`` (triples per second, all ranks), ``metrics``
-        (``valid_mrr``, ``valid_hits@10`` when validated).
+        (``valid_mrr``, ``valid_hits@10`` when validated); a resumed run's list starts at epoch 1.
     """
     rank, world_size = start_distributed(config.device)
     check_distributed(config, world_size)
@@ -124,25 +152,30 @@ def train_score_function(model: ScoreFunction, triples: Triples, config: KGConfi
     if world_size > 1:
         on_cuda = device.type == "cuda"
         module = torch.nn.parallel.DistributedDataParallel(step_module, device_ids=[device] if on_cuda else None)
-    optimizer = build_optimizer(config, model.parameters())
-    shuffle = torch.Generator(device=device).manual_seed(config.seed + 1)  # the same order on every rank
-    draws = torch.Generator(device=device).manual_seed(config.seed * 7919 + 2 + rank)  # own negatives per rank
+    state = TrainState(optimizer=build_optimizer(config, model.parameters()),
+                       shuffle=torch.Generator(device=device).manual_seed(config.seed + 1),  # same order on all ranks
+                       draws=torch.Generator(device=device).manual_seed(config.seed * 7919 + 2 + rank))  # own negatives
+    if restore is not None:
+        restore(state)
+    optimizer = state.optimizer
     validating = validate and config.eval_every > 0 and len(triples.valid) > 0
     indexes = exclusion_indexes(triples.known(), triples.num_entities, triples.num_relations,
                                 inverse=triples.inverse) if validating else None
     num_batches = math.ceil(n / config.batch_size)
-    best, best_state, waited, elapsed, history = None, None, 0, 0.0, []
-    bar = tqdm(total=config.epochs, unit="epoch", disable=not (progress and rank == 0), dynamic_ncols=True)
+    bar = tqdm(total=config.epochs, initial=state.epochs_done, unit="epoch", disable=not (progress and rank == 0),
+               dynamic_ncols=True)
     try:
-        for epoch in range(1, config.epochs + 1):
+        for epoch in range(state.epochs_done + 1, config.epochs + 1):
+            if state.finished:
+                break
             model.train()
             started = time.perf_counter()
-            order = torch.randperm(n, device=device, generator=shuffle)
+            order = torch.randperm(n, device=device, generator=state.shuffle)
             total = torch.zeros((), device=device)
             for b in range(num_batches):
                 rows = order[b * config.batch_size:(b + 1) * config.batch_size]
                 rows = rows[local_rows(rows.shape[0], rank, world_size)]
-                loss = module(train[rows], draws)
+                loss = module(train[rows], state.draws)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
@@ -150,40 +183,47 @@ def train_score_function(model: ScoreFunction, triples: Triples, config: KGConfi
                 total += loss.detach() * rows.shape[0]
             epoch_loss = float(all_reduce_sum(total)) / n
             seconds = time.perf_counter() - started
-            elapsed += seconds
+            state.elapsed += seconds
             if not math.isfinite(epoch_loss):
                 raise RuntimeError(f"training diverged in epoch {epoch} (loss {epoch_loss}); lower lr "
                                    f"(now {config.lr:g}) or add regularization")
-            record = {"epoch": epoch, "loss": epoch_loss, "seconds": seconds, "elapsed": elapsed,
+            record = {"epoch": epoch, "loss": epoch_loss, "seconds": seconds, "elapsed": state.elapsed,
                       "per_second": n / max(seconds, 1e-9)}
-            last = epoch == config.epochs or (config.max_seconds is not None and elapsed >= config.max_seconds)
-            if validating and (epoch % config.eval_every == 0 or last):
+            out_of_time = config.max_seconds is not None and state.elapsed >= config.max_seconds
+            if validating and (epoch % config.eval_every == 0 or epoch == config.epochs or out_of_time):
                 result = evaluate_link_prediction(model, triples, "valid", batch_size=config.eval_batch_size,
                                                   indexes=indexes)
                 record["metrics"] = {"valid_mrr": result.mrr, "valid_hits@10": result.hits[10]}
-            history.append(record)
+            state.history.append(record)
             _show(bar, record)
             if log is not None and rank == 0:
                 log.epoch(epoch=epoch, loss=epoch_loss, seconds=seconds, per_second=record["per_second"],
                           lr=config.lr, metrics=record.get("metrics"))
+            state.stopped_early = _early_stop(state, record, model, config.patience)
+            state.epochs_done = epoch
+            state.finished = state.stopped_early or out_of_time or epoch == config.epochs
+            if checkpoint is not None:
+                checkpoint(state)
             if on_epoch is not None:
                 on_epoch(record)
-            if "metrics" in record:
-                mrr = record["metrics"]["valid_mrr"]
-                if best is None or mrr > best:
-                    best, waited = mrr, 0
-                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-                else:
-                    waited += 1
-                    if config.patience and waited >= config.patience:
-                        break
-            if config.max_seconds is not None and elapsed >= config.max_seconds:
-                break
     finally:
         bar.close()
-    if best_state is not None:
-        model.load_state_dict(best_state)
-    return history
+    if state.best_state is not None:
+        model.load_state_dict(state.best_state)
+    return state.history
+
+
+def _early_stop(state: TrainState, record: dict, model, patience: int) -> bool:
+    """Keep the best validated weights; whether ``patience`` validations passed without a gain."""
+    if "metrics" not in record:
+        return False
+    mrr = record["metrics"]["valid_mrr"]
+    if state.best is None or mrr > state.best:
+        state.best, state.waited = mrr, 0
+        state.best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        return False
+    state.waited += 1
+    return bool(patience) and state.waited >= patience
 
 
 def _show(bar, record) -> None:
