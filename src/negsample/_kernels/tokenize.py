@@ -26,11 +26,15 @@ exhausted) it stops before that token and returns its position; the caller grows
 import numpy as np
 from numba import njit
 
-__all__ = ["EMPTY", "HASH", "ID_LEN", "PREFIX", "COUNT", "STATE_FIELDS", "scan_block", "rehash", "slot_counts"]
+__all__ = ["EMPTY", "HASH", "ID_LEN", "PREFIX", "COUNT", "STATE_FIELDS", "ENCODE_FIELDS", "scan_block", "rehash",
+           "slot_counts", "encode_tokens", "sentence_pieces"]
 
 # state: int64 array shared across calls, indexed by these fields.
 N_WORDS, ARENA_USED, N_IDS, N_LENGTHS, SENTENCE_TOKENS, RAW_TOKENS = range(6)
 STATE_FIELDS = 6
+# encode_tokens' state
+ENC_SENTENCE, ENC_LEFT, ENC_KEPT, ENC_N_IDS, ENC_N_LENGTHS = range(5)
+ENCODE_FIELDS = 5
 
 # slots columns
 HASH, PREFIX, ID_LEN, COUNT = range(4)
@@ -223,3 +227,69 @@ def slot_counts(slots, n_words):
         if id_len != EMPTY:
             counts[id_len & 0xFFFFFFFF] = slots[slot, COUNT]
     return counts
+
+
+@njit(cache=True, nogil=True)
+def encode_tokens(tokens, to_vocab, lengths, state, out_ids, out_lengths):
+    """Map provisional ids to vocabulary ids, dropping out-of-vocabulary tokens (``to_vocab`` -1) and
+    then sentences left with fewer than 2 words, in one pass (what ``in_vocabulary_only`` does).
+
+    tokens : int32 (n,) -- provisional ids, one stretch of the sentences ``lengths`` describes;
+        a sentence may run on into the next call's ``tokens``
+    to_vocab : int32 -- vocabulary id (or -1) of every provisional id
+    lengths : int32 (n_sentences,) -- every sentence's token count (> 0), for all calls together
+    state : int64 (ENCODE_FIELDS,) -- carried from call to call: the current sentence, its tokens
+        still to come (set to ``lengths[0]`` before the first call), its kept tokens, the number of
+        ids and of lengths written
+    out_ids : int32 -- kept ids, written from ``state[ENC_N_IDS]`` on (room for every token)
+    out_lengths : int32 -- kept sentences' lengths, written from ``state[ENC_N_LENGTHS]`` on
+    """
+    sentence = state[ENC_SENTENCE]
+    left = state[ENC_LEFT]
+    kept = state[ENC_KEPT]
+    n_ids = state[ENC_N_IDS]
+    n_lengths = state[ENC_N_LENGTHS]
+    n_sentences = lengths.shape[0]
+    for t in range(tokens.shape[0]):
+        word = to_vocab[tokens[t]]
+        if word >= 0:
+            out_ids[n_ids] = word
+            n_ids += 1
+            kept += 1
+        left -= 1
+        if left == 0:
+            if kept >= 2:
+                out_lengths[n_lengths] = kept
+                n_lengths += 1
+            else:
+                n_ids -= kept  # a lone word gives no pair
+            kept = 0
+            sentence += 1
+            if sentence < n_sentences:
+                left = lengths[sentence]
+    state[ENC_SENTENCE] = sentence
+    state[ENC_LEFT] = left
+    state[ENC_KEPT] = kept
+    state[ENC_N_IDS] = n_ids
+    state[ENC_N_LENGTHS] = n_lengths
+
+
+@njit(cache=True, nogil=True)
+def sentence_pieces(lines, max_sentence_length):
+    """Sentence lengths, int32: each line's token count (int64 (n_lines,), lines without tokens
+    included) cut into pieces of ``max_sentence_length`` and a rest; empty lines give none."""
+    n = 0
+    for i in range(lines.shape[0]):
+        n += (lines[i] + max_sentence_length - 1) // max_sentence_length
+    pieces = np.empty(n, np.int32)
+    k = 0
+    for i in range(lines.shape[0]):
+        left = lines[i]
+        while left > max_sentence_length:
+            pieces[k] = max_sentence_length
+            k += 1
+            left -= max_sentence_length
+        if left > 0:
+            pieces[k] = left
+            k += 1
+    return pieces

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_right
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -40,19 +42,25 @@ import numpy as np
 from ..._kernels.tokenize import (
     ARENA_USED,
     EMPTY,
+    ENC_LEFT,
+    ENC_N_IDS,
+    ENC_N_LENGTHS,
+    ENCODE_FIELDS,
     N_IDS,
     N_LENGTHS,
     N_WORDS,
     RAW_TOKENS,
     SENTENCE_TOKENS,
     STATE_FIELDS,
+    encode_tokens,
     rehash,
     scan_block,
+    sentence_pieces,
     slot_counts,
 )
 from ...vocab import Vocabulary
 from . import encoded as encoded_module
-from .encoded import SPILL_TOKENS, ChunkSink, EncodedCorpus, in_vocabulary_only
+from .encoded import SPILL_TOKENS, ChunkSink, EncodedCorpus
 from .text import CorpusError, ReadStats, is_splittable, utf8_blocks
 
 __all__ = ["MIN_PART_BYTES", "ScannedCorpus", "plan_parts", "scan_files", "warm_up_scanner"]
@@ -69,16 +77,32 @@ class _Stopped(Exception):
 
 
 class _WordTable:
-    """The scanner's hash table and word store (layout in :mod:`negsample._kernels.tokenize`),
-    grown by doubling whenever the scanner reports that a new word does not fit."""
+    """The scanner's hash table and word store (layout in :mod:`negsample._kernels.tokenize`) with
+    the scanner's state, grown by doubling whenever the scanner reports that a new word does not fit."""
 
     def __init__(self, capacity: int = 1 << 14):
         self.slots = np.full((2 * capacity, 4), EMPTY, np.int64)
         self.word_start = np.zeros(capacity, np.int64)
         self.arena = np.zeros(8 * capacity, np.uint8)
+        self.state = np.zeros(STATE_FIELDS, np.int64)
+
+    @property
+    def n_words(self) -> int:
+        return int(self.state[N_WORDS])
 
     def arrays(self):
         return self.slots, self.word_start, self.arena
+
+    def scan(self, text: np.ndarray, last: bool, ids: np.ndarray, lengths: np.ndarray) -> int:
+        """Scan ``text`` (uint8) into ``ids`` and ``lengths`` (written from ``state[N_IDS]`` and
+        ``state[N_LENGTHS]`` on), growing the table as needed; returns where the kernel stopped (the
+        start of a token that may continue in the next block, or the end)."""
+        at = 0
+        while True:
+            at, full = scan_block(text, at, last, *self.arrays(), ids, lengths, self.state, _WHOLE_LINES)
+            if not full:
+                return at
+            self.grow(self.n_words, int(self.state[ARENA_USED]), text.shape[0] - at)  # the token fits in the rest
 
     def grow(self, n_words: int, arena_used: int, next_word_bytes: int) -> None:
         capacity = self.word_start.shape[0]
@@ -96,12 +120,18 @@ class _WordTable:
             arena[:arena_used] = self.arena[:arena_used]
             self.arena = arena
 
-    def words(self, arena_used: int) -> list[str]:
-        # Words hold no whitespace, so one decode and split recovers them all, in first-appearance order.
-        return self.arena[:arena_used - 1].tobytes().decode("utf-8").split("\n") if arena_used else []
+    def text(self) -> np.ndarray:
+        """The words in first-appearance order, each followed by a newline (uint8): text that
+        :meth:`scan` reads back into the same words."""
+        return self.arena[:int(self.state[ARENA_USED])]
 
-    def counts(self, n_words: int) -> np.ndarray:
-        return slot_counts(self.slots, n_words)
+    def words(self) -> list[str]:
+        # Words hold no whitespace, so one decode and split recovers them all, in first-appearance order.
+        used = int(self.state[ARENA_USED])
+        return self.arena[:used - 1].tobytes().decode("utf-8").split("\n") if used else []
+
+    def counts(self) -> np.ndarray:
+        return slot_counts(self.slots, self.n_words)
 
 
 @dataclass(frozen=True)
@@ -117,14 +147,14 @@ class Part:
 class PartScan:
     """What reading one :class:`Part` found.
 
-    words : its distinct words in their order of first appearance (within the part);
-    counts : int64 (len(words),); tokens : its tokens as indices into ``words`` (chunks of an
+    table : its distinct words in their order of first appearance (within the part), dropped
+    once merged; counts : int64 (n_words,); tokens : its tokens as indices into the table's words (chunks of an
     EncodedCorpus whose sentence lengths are unused); lines : int64, the token counts of the lines
     that end in the part (the first may continue the previous part's last); open_tokens : tokens of
     the line still open at the part's end (0 when the part ends a file); raw_words : tokens read.
     """
 
-    words: list[str]
+    table: _WordTable | None
     counts: np.ndarray
     tokens: EncodedCorpus
     lines: np.ndarray
@@ -186,10 +216,11 @@ class ScannedCorpus:
     counts: np.ndarray
     sentence_lengths: np.ndarray
     parts: list[PartScan]
-    remaps: list[np.ndarray]
+    remaps: list[np.ndarray | None]
     raw_words: int
     invalid_bytes: int
     spill_tokens: int
+    workers: int = 1
 
     @property
     def most_common(self) -> tuple[str, int]:
@@ -203,35 +234,31 @@ class ScannedCorpus:
 
     def encode(self, vocab: Vocabulary, on_tokens: Callable[[int], object] | None = None) -> EncodedCorpus:
         """Vocabulary ids in chunks of whole sentences; frees the provisional ids as it goes.
-        ``on_tokens(n)`` hears of every chunk of ``n`` tokens encoded."""
+        ``on_tokens(n)`` hears of every chunk of ``n`` tokens encoded.
+
+        The sentences are cut into groups of about ``CHUNK_TOKENS`` tokens (where they fall does not
+        depend on the parts), ``workers`` threads encode groups at once (the kernel runs without the
+        GIL), and their results join the corpus in order: the same chunks for any number of workers.
+        """
         to_vocab = np.fromiter(map(vocab.key_to_index.get, self.words, repeat(-1)), dtype=np.int32,
                                count=len(self.words))
+        stream = _TokenStream(self.parts, self.remaps, to_vocab)
+        self.parts, self.remaps = [], []
+        lengths, self.sentence_lengths = self.sentence_lengths, _NO_LENGTHS
         sink = ChunkSink(self.spill_tokens)
-        tokens = _Cursor(self._mapped_tokens(to_vocab))
-        lengths = self.sentence_lengths
-        ends = np.cumsum(lengths, dtype=np.int64)
-        first = 0
-        while first < lengths.shape[0]:
-            done = int(ends[first - 1]) if first else 0
-            stop = int(np.searchsorted(ends, done + encoded_module.CHUNK_TOKENS, side="left")) + 1
-            stop = min(max(stop, first + 1), lengths.shape[0])
-            n = int(ends[stop - 1]) - done
-            sink.add(*in_vocabulary_only(tokens.take(n), lengths[first:stop]))
-            if on_tokens is not None:
-                on_tokens(n)
-            first = stop
-        self.sentence_lengths = _NO_LENGTHS
+        pool = ThreadPoolExecutor(max_workers=self.workers) if self.workers > 1 else None
+        try:
+            for ids, kept_lengths, stop_token in _in_order(pool, 2 * self.workers, _encode_group,
+                                                           ((stream, lengths, g) for g in _groups(lengths))):
+                sink.add(ids, kept_lengths)
+                if on_tokens is not None:
+                    on_tokens(stop_token - stream.released)
+                stream.release(stop_token)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+            stream.close()
         return sink.finish(raw_words=self.raw_words)
-
-    def _mapped_tokens(self, to_vocab: np.ndarray) -> Iterator[np.ndarray]:
-        while self.parts:
-            part, remap = self.parts.pop(0), self.remaps.pop(0)
-            part_to_vocab = to_vocab[remap]
-            chunks, part.tokens.chunks = part.tokens.chunks, []
-            chunks.reverse()
-            while chunks:  # pop, so that each provisional chunk is freed once encoded
-                yield part_to_vocab[chunks.pop()[0]]
-            part.tokens.close()
 
     def close(self) -> None:
         """Drop the provisional tokens (and their spill folders) without encoding them."""
@@ -240,22 +267,90 @@ class ScannedCorpus:
         self.parts, self.remaps = [], []
 
 
-class _Cursor:
-    """Takes ``n`` tokens at a time from a stream of arrays."""
+class _TokenStream:
+    """The parts' provisional chunks in corpus order, each with its map to vocabulary ids; chunks
+    are dropped as encoding passes them."""
 
-    def __init__(self, arrays: Iterator[np.ndarray]):
-        self.arrays = arrays
-        self.rest = np.zeros(0, np.int32)
+    def __init__(self, parts: list[PartScan], remaps: list[np.ndarray | None], to_vocab: np.ndarray):
+        self.sources = [part.tokens for part in parts]  # closed at the end (spill folders)
+        self.chunks, self.maps, self.starts = [], [], []
+        at = 0
+        for part, remap in zip(parts, remaps):
+            part_map = to_vocab if remap is None else to_vocab[remap]
+            for ids, _ in part.tokens.chunks:
+                self.chunks.append(ids)
+                self.maps.append(part_map)
+                self.starts.append(at)
+                at += ids.shape[0]
+            part.tokens.chunks = []
+        self.starts.append(at)
+        self.released = 0
 
-    def take(self, n: int) -> np.ndarray:
-        pieces, have = [self.rest], self.rest.shape[0]
-        while have < n:
-            array = next(self.arrays)
-            pieces.append(array)
-            have += array.shape[0]
-        joined = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
-        self.rest = joined[n:]
-        return joined[:n]
+    def segments(self, start: int, stop: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """``(provisional ids, their map)`` covering the tokens ``[start, stop)`` of the corpus."""
+        k = bisect_right(self.starts, start) - 1
+        while start < stop:
+            offset = start - self.starts[k]
+            n = min(stop, self.starts[k + 1]) - start
+            if n > 0:
+                yield self.chunks[k][offset:offset + n], self.maps[k]
+            start += n
+            k += 1
+
+    def release(self, stop: int) -> None:
+        """Drop the chunks that end at or before token ``stop``."""
+        k = bisect_right(self.starts, self.released) - 1
+        while k + 1 < len(self.starts) and self.starts[k + 1] <= stop:
+            self.chunks[k] = self.maps[k] = None
+            k += 1
+        self.released = stop
+
+    def close(self) -> None:
+        self.chunks, self.maps = [], []
+        for source in self.sources:
+            source.close()
+
+
+def _groups(lengths: np.ndarray) -> Iterator[tuple[int, int, int, int]]:
+    """``(first, stop, start_token, stop_token)``: sentences ``[first, stop)`` hold the tokens
+    ``[start_token, stop_token)``, the fewest whole sentences that reach ``CHUNK_TOKENS`` tokens."""
+    ends = np.cumsum(lengths, dtype=np.int64)
+    first = 0
+    while first < lengths.shape[0]:
+        done = int(ends[first - 1]) if first else 0
+        stop = int(np.searchsorted(ends, done + encoded_module.CHUNK_TOKENS, side="left")) + 1
+        stop = min(max(stop, first + 1), lengths.shape[0])
+        yield first, stop, done, int(ends[stop - 1])
+        first = stop
+
+
+def _encode_group(stream: _TokenStream, lengths: np.ndarray, group: tuple[int, int, int, int]):
+    """One group's kept ids and sentence lengths (int32), and the token where it stops."""
+    first, stop, start_token, stop_token = group
+    group_lengths = lengths[first:stop]
+    ids = np.empty(stop_token - start_token, np.int32)
+    kept_lengths = np.empty(stop - first, np.int32)
+    state = np.zeros(ENCODE_FIELDS, np.int64)
+    state[ENC_LEFT] = group_lengths[0]
+    for tokens, to_vocab in stream.segments(start_token, stop_token):
+        encode_tokens(tokens, to_vocab, group_lengths, state, ids, kept_lengths)
+    return ids[:state[ENC_N_IDS]], kept_lengths[:state[ENC_N_LENGTHS]], stop_token
+
+
+def _in_order(pool: ThreadPoolExecutor | None, ahead: int, work: Callable, items: Iterator) -> Iterator:
+    """``work(*item)`` for every item, in order: in ``pool`` with at most ``ahead`` items in flight,
+    or here without one."""
+    if pool is None:
+        for item in items:
+            yield work(*item)
+        return
+    pending: deque[Future] = deque()
+    for item in items:
+        pending.append(pool.submit(work, *item))
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def scan_files(files: Sequence[str | Path], *, max_sentence_length: int = 10000, name: str | None = None,
@@ -303,62 +398,73 @@ def scan_files(files: Sequence[str | Path], *, max_sentence_length: int = 10000,
         raise CorpusError(f"corpus {name} is empty: no tokens found")
     words, counts, remaps = _merge_words(scans)
     lines = _stitch_lines(scans)
-    return ScannedCorpus(words=words, counts=counts, sentence_lengths=_pieces(lines, max_sentence_length),
+    return ScannedCorpus(words=words, counts=counts, sentence_lengths=sentence_pieces(lines, max_sentence_length),
                          parts=scans, remaps=remaps, raw_words=raw, invalid_bytes=stats.invalid_bytes(),
-                         spill_tokens=spill_tokens)
+                         spill_tokens=spill_tokens, workers=workers)
 
 
 def _scan_part(part: Part, stats: ReadStats, on_bytes, spill_tokens: int, stop: threading.Event) -> PartScan:
-    words = _WordTable()
-    state = np.zeros(STATE_FIELDS, np.int64)
+    table = _WordTable()
+    state = table.state
     sink = ChunkSink(spill_tokens)
     lines = []
     carry = b""  # the start of a token that may continue in the next block
+    # The kernel writes ids straight into a buffer that becomes a chunk once the next block might not
+    # fit (no copy per block); untouched pages of the buffer cost no memory.
+    ids = lengths = _NO_LENGTHS
     for data, last in utf8_blocks([part.path], on_bytes, stats=stats, start=part.start, stop=part.stop):
         if stop.is_set():
             sink.finish(raw_words=0).close()
             raise _Stopped
         text = np.frombuffer(carry + data if carry else data, dtype=np.uint8)
         room = (text.shape[0] + 1) // 2 + 1  # at most one token per two bytes, one sentence per token
-        ids = np.empty(room, np.int32)
-        lengths = np.empty(room, np.int32)
-        state[N_IDS], state[N_LENGTHS] = 0, 0
-        at = 0
-        while True:
-            at, full = scan_block(text, at, last, *words.arrays(), ids, lengths, state, _WHOLE_LINES)
-            if not full:
-                break
-            words.grow(int(state[N_WORDS]), int(state[ARENA_USED]), text.shape[0] - at)  # the token fits in the rest
-        sink.add(ids[:state[N_IDS]].copy(), _NO_LENGTHS)
+        if ids.shape[0] - state[N_IDS] < room:
+            _add_ids(sink, ids, int(state[N_IDS]))
+            ids = np.empty(max(4 * room, encoded_module.CHUNK_TOKENS), np.int32)
+            state[N_IDS] = 0
+        if lengths.shape[0] < room:
+            lengths = np.empty(room, np.int32)
+        state[N_LENGTHS] = 0
+        at = table.scan(text, last, ids, lengths)
         lines.append(lengths[:state[N_LENGTHS]].astype(np.int64))
         carry = text[at:].tobytes()
-    n_words = int(state[N_WORDS])
-    return PartScan(words=words.words(int(state[ARENA_USED])), counts=words.counts(n_words),
-                    tokens=sink.finish(raw_words=int(state[RAW_TOKENS])),
+    _add_ids(sink, ids, int(state[N_IDS]))
+    return PartScan(table=table, counts=table.counts(), tokens=sink.finish(raw_words=int(state[RAW_TOKENS])),
                     lines=np.concatenate(lines) if lines else np.zeros(0, np.int64),
                     open_tokens=int(state[SENTENCE_TOKENS]), raw_words=int(state[RAW_TOKENS]))
 
 
-def _merge_words(scans: list[PartScan]) -> tuple[list[str], np.ndarray, list[np.ndarray]]:
+def _add_ids(sink: ChunkSink, ids: np.ndarray, n: int) -> None:
+    """The first ``n`` ids of a buffer, as a chunk (copied if they fill less than half of it)."""
+    if n:
+        sink.add(ids[:n] if 2 * n >= ids.shape[0] else ids[:n].copy(), _NO_LENGTHS)
+
+
+def _merge_words(scans: list[PartScan]) -> tuple[list[str], np.ndarray, list[np.ndarray | None]]:
     """The corpus's words in first-appearance order, their counts, and each part's map from its
-    word indices to the corpus's."""
-    index: dict[str, int] = {}
-    remaps = []
-    for part in scans:
-        if not index:  # nothing to look up: every word is new
-            index = dict(zip(part.words, range(len(part.words))))
-            remaps.append(np.arange(len(part.words)))
-            continue
-        remap = np.fromiter(map(index.get, part.words, repeat(-1)), dtype=np.int64, count=len(part.words))
-        new = np.flatnonzero(remap < 0)  # words no earlier part has: their first appearance is here
-        base = len(index)
-        index.update(zip([part.words[i] for i in new.tolist()], range(base, base + new.shape[0])))
-        remap[new] = np.arange(base, base + new.shape[0])
-        remaps.append(remap)
-    counts = np.zeros(len(index), np.int64)
-    for part, remap in zip(scans, remaps):
-        counts[remap] += part.counts
-    return list(index), counts, remaps
+    word indices to the corpus's (None: the same indices).
+
+    The first part's table takes in every later part's words, in that part's order, by scanning
+    them as text: a word it knows gets its index, a new one the next (its first appearance in the
+    corpus is in that part). No Python object per word is made but the final list.
+    """
+    table = scans[0].table
+    remaps: list[np.ndarray | None] = [None]
+    for part in scans[1:]:
+        n = part.table.n_words
+        ids = np.empty(n + 1, np.int32)
+        lengths = np.empty(n + 1, np.int32)
+        table.state[N_IDS] = table.state[N_LENGTHS] = 0
+        table.scan(part.table.text(), True, ids, lengths)
+        remaps.append(ids[:n])
+        part.table = None
+    counts = np.zeros(table.n_words, np.int64)
+    counts[:scans[0].counts.shape[0]] = scans[0].counts
+    for part, remap in zip(scans[1:], remaps[1:]):
+        counts[remap] += part.counts  # a part's indices are distinct
+    words = table.words()
+    scans[0].table = None
+    return words, counts, remaps
 
 
 def _stitch_lines(scans: list[PartScan]) -> np.ndarray:
@@ -374,22 +480,13 @@ def _stitch_lines(scans: list[PartScan]) -> np.ndarray:
     return np.concatenate(lines) if lines else np.zeros(0, np.int64)
 
 
-def _pieces(lines: np.ndarray, max_sentence_length: int) -> np.ndarray:
-    """Sentence lengths: each line cut into pieces of ``max_sentence_length`` tokens and a rest."""
-    full, rest = np.divmod(lines, max_sentence_length)
-    per_line = full + (rest > 0)
-    pieces = np.full(int(per_line.sum()), max_sentence_length, np.int32)
-    last = np.cumsum(per_line) - 1
-    has_rest = rest > 0
-    pieces[last[has_rest]] = rest[has_rest]
-    return pieces
-
-
 def warm_up_scanner() -> None:
     """Compile (or load from the cache) the scanner's kernels on a tiny input."""
-    words = _WordTable(capacity=1)
-    state = np.zeros(STATE_FIELDS, np.int64)
+    table = _WordTable(capacity=1)
     room = np.empty(4, np.int32)
-    scan_block(np.frombuffer(b"a b", np.uint8), 0, True, *words.arrays(), room, room.copy(), state, 10)
-    words.grow(int(state[N_WORDS]), int(state[ARENA_USED]), 1)
-    words.counts(int(state[N_WORDS]))
+    table.scan(np.frombuffer(b"a b a", np.uint8), True, room, room.copy())  # grows the table too
+    table.counts()
+    state = np.zeros(ENCODE_FIELDS, np.int64)
+    state[ENC_LEFT] = 3
+    encode_tokens(room[:3], np.array([0, -1], np.int32), np.array([3], np.int32), state, room.copy(), room.copy())
+    sentence_pieces(np.array([3], np.int64), 2)
