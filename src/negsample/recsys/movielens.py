@@ -16,6 +16,7 @@ Interactions(1 of 1 users x 1 items; ratings, timestamps)
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -38,13 +39,21 @@ _ML100K_GENRES = ["unknown", "Action", "Adventure", "Animation", "Children's", "
                   "War", "Western"]
 
 
+# what a damaged archive raises: a bad header or CRC, a damaged deflate stream, a cut-off member,
+# an unsupported compression method or an encrypted member (RuntimeError)
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError, ValueError)
+
+
 class _Files:
     """The files of one MovieLens release: a folder or a zip archive (members found by base name)."""
 
     def __init__(self, path: Path):
         self.path = path
         if zipfile.is_zipfile(path):
-            self.archive = zipfile.ZipFile(path)
+            try:
+                self.archive = zipfile.ZipFile(path)
+            except _ZIP_ERRORS as exc:
+                raise RecsysDataError(f"{path}: not a readable zip archive ({exc})") from exc
             self.names = {Path(n).name: n for n in self.archive.namelist() if not n.endswith("/")}
         else:
             self.archive = None
@@ -55,7 +64,10 @@ class _Files:
         if name not in self.names:
             return None
         if self.archive is not None:
-            return self.archive.read(self.names[name])
+            try:
+                return self.archive.read(self.names[name])
+            except _ZIP_ERRORS as exc:
+                raise RecsysDataError(f"{self.label(name)}: cannot read it from the zip archive ({exc})") from exc
         return Path(self.names[name]).read_bytes()
 
     def label(self, name: str) -> str:

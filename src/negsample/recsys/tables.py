@@ -20,6 +20,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -56,7 +57,7 @@ def _raw_bytes(source, name: str) -> bytes:
     if name.endswith(".gz") or data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise RecsysDataError(f"{name}: not a readable gzip file ({exc})") from exc
     return data
 
@@ -97,8 +98,25 @@ def _line_of_text(data: bytes, text: str) -> int | None:
     return None
 
 
-def _split_header(line: str, sep: str) -> list[str]:
-    return [field.strip().strip('"') for field in line.split(sep)]
+def _header_names(data: bytes, sep: str, name: str) -> list[str]:
+    """The column names exactly as pyarrow reads line 1 (quotes, blanks and all), so that a name found
+    here is one pyarrow finds."""
+    pa, _, pacsv = _pyarrow()
+    quote = '"' if sep != "\x1f" else False
+    first = data.lstrip(b"\r\n").split(b"\n", 1)[0] + b"\n"  # pyarrow's header: the first non-empty line
+    try:
+        reader = pacsv.open_csv(io.BytesIO(first), read_options=pacsv.ReadOptions(use_threads=False),
+                                parse_options=pacsv.ParseOptions(delimiter=sep, quote_char=quote))
+        return list(reader.schema.names)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise RecsysDataError(f"{name}, line 1: cannot read the column names ({exc})") from exc
+
+
+def _find_column(names: list[str], col: str) -> str | None:
+    """``col`` among ``names``: exactly, else the first name that is ``col`` once blanks and quotes are off."""
+    if col in names:
+        return col
+    return next((n for n in names if n.strip().strip('"') == col), None)
 
 
 def read_columns(source, columns: dict, *, sep: str | None = None, header: bool | None = None,
@@ -151,7 +169,7 @@ def read_columns(source, columns: dict, *, sep: str | None = None, header: bool 
             raise RecsysDataError(f"{name}: cannot use separator {sep!r} in a file that holds byte 0x1f")
         data, first_line = data.replace(sep.encode(), b"\x1f"), first_line.replace(sep, "\x1f")
         sep = "\x1f"
-    names = _split_header(first_line, sep) if header else [f"f{i}" for i in range(len(first_line.split(sep)))]
+    names = _header_names(data, sep, name) if header else [f"f{i}" for i in range(len(first_line.split(sep)))]
     selected = {}
     for role, col in wanted.items():
         if isinstance(col, int):
@@ -159,10 +177,11 @@ def read_columns(source, columns: dict, *, sep: str | None = None, header: bool 
                 raise RecsysDataError(f"{name}: the {role} column is position {col}, but line 1 has "
                                       f"{len(names)} fields")
             selected[role] = names[col]
-        elif col not in names:
-            raise RecsysDataError(f"{name}: no column {col!r} for the {role} (line 1 has columns {names})")
+        elif (found := _find_column(names, col)) is None:
+            shown = [n.strip().strip('"') for n in names]
+            raise RecsysDataError(f"{name}: no column {col!r} for the {role} (line 1 has columns {shown})")
         else:
-            selected[role] = col
+            selected[role] = found
     return _read_delimited(data, selected, sep, header, names, numeric, name)
 
 
@@ -183,7 +202,12 @@ def _read_delimited(data, selected, sep, header, names, numeric, name):
                                    strings_can_be_null=False, quoted_strings_can_be_null=False)
     try:
         table = pacsv.read_csv(io.BytesIO(data), read_options=read, parse_options=parse, convert_options=convert)
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+    except (pa.ArrowInvalid, pa.ArrowKeyError, UnicodeDecodeError) as exc:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as bad:  # say where, which pyarrow does not
+            line = data.count(b"\n", 0, bad.start) + 1
+            raise RecsysDataError(f"{name}, line {line}: not UTF-8 text ({bad.reason})") from exc
         raise RecsysDataError(f"{name}: cannot parse ({exc})") from exc
     if invalid:
         row = invalid[0]
@@ -198,7 +222,7 @@ def _read_delimited(data, selected, sep, header, names, numeric, name):
         if role in numeric:
             out[role] = _to_float(column, pa, pc, lambda row, c=col: _where(data, row, header, name, c))
         else:
-            out[role] = np.asarray(column.to_numpy(zero_copy_only=False)).astype(str)
+            out[role] = _to_str(column, pa, pc, lambda row, c=col: _where(data, row, header, name, c))
     return out
 
 
@@ -206,17 +230,36 @@ def _where(data, row, header, name, col) -> str:
     return f"{name}, line {_line_of_row(data, row, header)}, column {col!r}"
 
 
+def _to_str(column, pa, pc, where) -> np.ndarray:
+    """Ids as a NumPy str array. A NUL is refused: NumPy drops a trailing one, so "u1\\0" would be "u1"."""
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        nul = pc.match_substring(column, "\x00")
+        if pc.any(nul).as_py():
+            row = int(np.flatnonzero(np.asarray(nul.to_numpy(zero_copy_only=False), dtype=bool))[0])
+            raise RecsysDataError(f"{where(row)}: a NUL byte in {column[row].as_py()!r}; not a text id (a binary "
+                                  "or UTF-16 file?)")
+    return np.asarray(column.to_numpy(zero_copy_only=False)).astype(str)
+
+
 def _to_float(column, pa, pc, where) -> np.ndarray:
+    def cast(values):
+        return np.asarray(pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+
     try:
-        return np.asarray(pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+        return cast(column)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        values = column.to_pylist()
-        for row, value in enumerate(values):
-            try:
-                float(value)
-            except (TypeError, ValueError):
-                raise RecsysDataError(f"{where(row)}: cannot read {value!r} as a number") from None
-        raise
+        pass
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        try:  # " 4" and "4 " are numbers too (pyarrow takes no blanks around a number)
+            return cast(pc.utf8_trim_whitespace(column))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    for row, value in enumerate(column.to_pylist()):  # the first value that is not a number, by name
+        try:
+            cast(pa.array([value.strip() if isinstance(value, str) else value]))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            raise RecsysDataError(f"{where(row)}: cannot read {value!r} as a number") from None
+    raise RecsysDataError(f"{where(0)}: cannot read the column as numbers ({column.type})")
 
 
 def _read_parquet(source, wanted, numeric, name):
@@ -225,7 +268,7 @@ def _read_parquet(source, wanted, numeric, name):
 
     try:
         schema_names = pq.read_schema(source).names
-    except (OSError, pa.ArrowInvalid) as exc:
+    except (OSError, pa.ArrowException) as exc:
         raise RecsysDataError(f"{name}: not a readable Parquet file ({exc})") from exc
     selected = {}
     for role, col in wanted.items():
@@ -237,7 +280,10 @@ def _read_parquet(source, wanted, numeric, name):
         if col not in schema_names:
             raise RecsysDataError(f"{name}: no column {col!r} for the {role} (columns: {schema_names})")
         selected[role] = col
-    table = pq.read_table(source, columns=sorted(set(selected.values())))
+    try:  # a damaged file may have a readable schema and damaged pages
+        table = pq.read_table(source, columns=sorted(set(selected.values())))
+    except (OSError, pa.ArrowException) as exc:
+        raise RecsysDataError(f"{name}: not a readable Parquet file ({exc})") from exc
     out = {}
     for role, col in selected.items():
         column = table.column(col)
@@ -249,5 +295,5 @@ def _read_parquet(source, wanted, numeric, name):
                 column = pc.cast(pc.cast(column, pa.timestamp("s")), pa.int64())
             out[role] = _to_float(column, pa, pc, lambda row, c=col: f"{name}, row {row + 1}, column {c!r}")
         else:
-            out[role] = np.asarray(column.to_numpy(zero_copy_only=False)).astype(str)
+            out[role] = _to_str(column, pa, pc, lambda row, c=col: f"{name}, row {row + 1}, column {c!r}")
     return out
