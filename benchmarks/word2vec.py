@@ -136,6 +136,25 @@ def compile_seconds() -> tuple[float, float]:
     return times[0], times[1]
 
 
+def warm_cache(corpus: Path, work: Path, groups: list[dict], systems: dict, *, workers: int) -> None:
+    """Train every negsample variant of ``groups`` once, untimed, on the corpus's first 20 lines, so that
+    the kernels each timed run needs are in the Numba cache the timed runs read. (``compile_seconds``
+    measures compiling in a throwaway cache; without this, the first seed of each variant would pay
+    the compile when the benchmark runs from a fresh checkout or worktree.)"""
+    small = work / "warm.lines"
+    with open(corpus) as f:
+        small.write_text("".join(next(f) for _ in range(20)))
+    save = work / "warm.bin"
+    for group in groups:
+        for variant in group["variants"]:
+            spec = dict(system="negsample", corpus=str(small), save=str(save), sg=group["sg"], hs=group["hs"],
+                        negative=group["negative"], batch=VARIANTS[variant][3], alpha=group["alpha"], epochs=1,
+                        workers=workers, seed=1, dim=100, min_count=5, window=WINDOW, sample=SAMPLE)
+            run_system("negsample", systems["negsample"], spec, work)
+            save.unlink()
+    small.unlink()
+
+
 def prepare_zipf_corpus(work: Path, n_vocab: int, n_tokens: int, seed: int = 0) -> tuple[Path, int]:
     """A corpus whose word counts follow Zipf's law (count of rank r proportional to 1/r) over exactly
     ``n_vocab`` words, every word at least once, in random order: no structure to learn, only rows
@@ -266,6 +285,7 @@ def text8_scenario(args, corpus, n_words, work) -> list[str]:
     systems = find_systems(args.systems)
     groups = text8_groups(args.variants, args.sg_alphas, args.cbow_alphas)
     all_runs = args.raw.setdefault("text8", {})
+    warm_cache(corpus, work, groups, systems, workers=args.workers)
     for group in groups:
         all_runs[f"{group['algorithm']} @{group['alpha']}"] = run_group(
             corpus, work, group, systems, args.seeds, epochs=args.epochs, workers=args.workers, files=files)
@@ -360,6 +380,8 @@ def scaling_scenario(args, corpus, n_words, work) -> list[str]:
     systems = {"negsample": "python", "gensim": "python"}
     group = text8_groups(["SG-NS batched"], [0.025], [0.025])[0]
     per_workers = {1: {"negsample": [], "gensim": []}, 2: {"negsample": [], "gensim": []}}
+    for workers in (1, 2):
+        warm_cache(corpus, work, [group], systems, workers=workers)
     for seed in args.seeds:
         for workers in ((1, 2) if seed % 2 else (2, 1)):
             runs = run_group(corpus, work, group, systems, [seed], epochs=args.epochs, workers=workers,
