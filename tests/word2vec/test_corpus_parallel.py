@@ -6,9 +6,18 @@ import gzip
 import numpy as np
 import pytest
 
+import negsample.word2vec.corpus.encoded as encoded_module
 import negsample.word2vec.corpus.scan as scan_module
 import negsample.word2vec.corpus.text as text_module
-from negsample.word2vec.corpus import Corpus
+from negsample._kernels.tokenize import (
+    ENC_LEFT,
+    ENC_N_IDS,
+    ENC_N_LENGTHS,
+    ENCODE_FIELDS,
+    encode_tokens,
+    sentence_pieces,
+)
+from negsample.word2vec.corpus import Corpus, CorpusError, in_vocabulary_only
 from negsample.word2vec.corpus.scan import plan_parts, scan_files
 
 
@@ -95,3 +104,127 @@ def test_the_python_reader_agrees_with_the_parallel_scanner(tmp_path, small_part
     assert vocab.index_to_key == slow_vocab.index_to_key
     flat = [np.concatenate([np.asarray(c[k]) for c in e.chunks]).tolist() for e in (encoded, slow) for k in (0, 1)]
     assert flat[0] == flat[2] and flat[1] == flat[3]
+
+
+@pytest.fixture
+def small_chunks(monkeypatch, small_parts):
+    """Parts of a few dozen bytes and encoding groups of a few tokens, so that groups span several
+    provisional chunks and parts."""
+    monkeypatch.setattr(encoded_module, "CHUNK_TOKENS", 5)
+
+
+def _assert_workers_agree(path, workers=(2, 3, 4, 7), max_sentence_length=7):
+    one = _read(path, 1, max_sentence_length)
+    for n in workers:
+        assert _read(path, n, max_sentence_length) == one, n
+    # and both agree with the Python reader
+    vocab, encoded = Corpus(path, max_sentence_length=max_sentence_length).count_and_encode(min_count=2, workers=4)
+    slow_vocab = Corpus(path, max_sentence_length=max_sentence_length).count_words().build(min_count=2)
+    slow = Corpus(path, max_sentence_length=max_sentence_length).encode(slow_vocab)
+    assert vocab.index_to_key == slow_vocab.index_to_key and vocab.counts.tolist() == slow_vocab.counts.tolist()
+    assert [np.asarray(c[0]).tolist() for c in encoded.chunks] == one[4]
+    assert np.concatenate([np.asarray(c[0]) for c in slow.chunks]).tolist() == sum(one[4], [])
+    assert np.concatenate([np.asarray(c[1]) for c in slow.chunks]).tolist() == sum(one[5], [])
+    return one
+
+
+def test_words_and_lines_across_the_cuts(tmp_path, monkeypatch, small_chunks):
+    # Cuts land inside lines that run on (the window seen for a newline is short) and after newlines,
+    # between words that also occur on the other side (and words whose first appearance is after
+    # the cut); lone-word sentences and rare words everywhere.
+    monkeypatch.setattr(scan_module, "_CUT_WINDOW", 6)
+    path = tmp_path / "c.txt"
+    rng = np.random.default_rng(11)
+    lines = []
+    for i in range(120):
+        n = int(rng.choice([1, 1, 2, 3, 9, 15]))
+        lines.append(" ".join(f"w{int(k)}" for k in rng.zipf(1.3, n) % (10 + 2 * i)))
+    path.write_text("\n".join(lines) + "\n")
+    parts = plan_parts([path], 7)
+    data = path.read_bytes()
+    after = [data[p.start - 1:p.start] for p in parts[1:]]
+    assert len(parts) == 7 and b" " in after and b"\n" in after
+    one = _assert_workers_agree(path)
+    assert len(one[4]) > 10  # many encoded chunks
+    second = parts[1].start
+    before = set(data[:second].decode().split())
+    assert any(w not in before for w in data[second:].decode().split())  # words first seen after a cut
+
+
+def test_multibyte_characters_at_the_cuts(tmp_path, monkeypatch, small_chunks):
+    # Long lines of 2-, 3- and 4-byte characters with few ASCII spaces: every cut target falls inside a
+    # character, and the blocks of 37 bytes cut characters too.
+    monkeypatch.setattr(scan_module, "_CUT_WINDOW", 64)
+    path = tmp_path / "c.txt"
+    rng = np.random.default_rng(12)
+    alphabet = ["é", "ж", "好", "😀", "ab", "\u00a0", "\u3000"]
+    text = "".join(alphabet[int(i)] + (" " if rng.random() < 0.15 else "") + ("\n" if rng.random() < 0.01 else "")
+                   for i in rng.integers(0, len(alphabet), 3000))
+    path.write_text(text)
+    data = path.read_bytes()
+    parts = plan_parts([path], 5)
+    assert len(parts) > 2
+    for part in parts[1:]:  # after an ASCII space or newline, never inside a character
+        assert data[part.start - 1:part.start] in (b" ", b"\n")
+    _assert_workers_agree(path, workers=(2, 5))
+
+
+@pytest.mark.parametrize("data", [b"a", b"a b", b"ab\n", "\u00e9 \u00e9".encode(), b"\n\nx y\n\n", b"x\ny\nx\ny"])
+def test_a_file_shorter_than_the_workers(tmp_path, monkeypatch, data):
+    monkeypatch.setattr(scan_module, "MIN_PART_BYTES", 1)
+    path = tmp_path / "c.txt"
+    path.write_bytes(data)
+    one = _read(path, 1)
+    for workers in (2, 3, 8, 16):
+        assert len(plan_parts([path], workers)) <= len(data)
+        assert _read(path, workers) == one
+
+
+def test_an_empty_file_with_workers(tmp_path, monkeypatch):
+    monkeypatch.setattr(scan_module, "MIN_PART_BYTES", 1)
+    path = tmp_path / "c.txt"
+    path.write_bytes(b" \n \n")
+    for workers in (1, 4):
+        with pytest.raises(CorpusError, match="empty"):
+            _read(path, workers)
+
+
+def test_spilled_parts_encode_in_parallel(tmp_path, small_chunks):
+    path = tmp_path / "c.txt"
+    path.write_bytes(_mixed_text(np.random.default_rng(13), 300, 0.7))
+    corpus = Corpus(path, max_sentence_length=7)
+    spilled = scan_files(corpus.files, max_sentence_length=7, workers=3, spill_tokens=40)
+    folders = [p.tokens._spill_dir for p in spilled.parts]
+    assert all(folder is not None for folder in folders)
+    vocab = spilled.build(min_count=2)
+    encoded = spilled.encode(vocab)
+    assert not any((tmp_path / f).exists() for f in folders)  # provisional ids are deleted once encoded
+    one = _read(path, 1)
+    assert [np.asarray(i).tolist() for i, _ in encoded.chunks] == one[4]
+    assert [n.tolist() for _, n in encoded.chunks] == one[5]
+    encoded.close()
+
+
+def test_the_encoding_kernel_is_in_vocabulary_only_in_pieces():
+    rng = np.random.default_rng(14)
+    for _ in range(300):
+        lengths = rng.integers(1, 6, int(rng.integers(1, 12))).astype(np.int32)
+        n_words = int(rng.integers(1, 8))
+        tokens = rng.integers(0, n_words, int(lengths.sum())).astype(np.int32)
+        to_vocab = np.where(rng.random(n_words) < 0.4, -1, rng.integers(0, 100, n_words)).astype(np.int32)
+        want_ids, want_lengths = in_vocabulary_only(to_vocab[tokens], lengths)
+        ids, kept = np.full(tokens.shape[0], -7, np.int32), np.full(lengths.shape[0], -7, np.int32)
+        state = np.zeros(ENCODE_FIELDS, np.int64)
+        state[ENC_LEFT] = lengths[0]
+        cuts = np.sort(rng.integers(0, tokens.shape[0] + 1, int(rng.integers(0, 4))))
+        for piece in np.split(tokens, cuts):  # any cut of the tokens, empty pieces too
+            encode_tokens(piece, to_vocab, lengths, state, ids, kept)
+        assert ids[:state[ENC_N_IDS]].tolist() == want_ids.tolist()
+        assert kept[:state[ENC_N_LENGTHS]].tolist() == want_lengths.tolist()
+
+
+def test_sentence_pieces_by_hand():
+    lines = np.array([0, 3, 7, 2, 0, 6, 1], np.int64)
+    assert sentence_pieces(lines, 3).tolist() == [3, 3, 3, 1, 2, 3, 3, 1]
+    assert sentence_pieces(lines, 100).tolist() == [3, 7, 2, 6, 1]
+    assert sentence_pieces(np.zeros(0, np.int64), 3).tolist() == []

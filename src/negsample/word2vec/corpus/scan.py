@@ -121,9 +121,12 @@ class _WordTable:
             self.arena = arena
 
     def text(self) -> np.ndarray:
-        """The words in first-appearance order, each followed by a newline (uint8): text that
-        :meth:`scan` reads back into the same words."""
-        return self.arena[:int(self.state[ARENA_USED])]
+        """The words in first-appearance order, each followed by a newline (uint8, read-only as the
+        blocks of a file are, so that the scanner is compiled once): text that :meth:`scan` reads
+        back into the same words."""
+        text = self.arena[:int(self.state[ARENA_USED])]
+        text.flags.writeable = False
+        return text
 
     def words(self) -> list[str]:
         # Words hold no whitespace, so one decode and split recovers them all, in first-appearance order.
@@ -487,6 +490,10 @@ def warm_up_scanner() -> None:
     table.scan(np.frombuffer(b"a b a", np.uint8), True, room, room.copy())  # grows the table too
     table.counts()
     state = np.zeros(ENCODE_FIELDS, np.int64)
-    state[ENC_LEFT] = 3
-    encode_tokens(room[:3], np.array([0, -1], np.int32), np.array([3], np.int32), state, room.copy(), room.copy())
+    tokens = np.zeros(3, np.int32)
+    for writable in (True, False):  # provisional ids in memory, and spilled ones (read-only memory maps)
+        tokens.flags.writeable = writable
+        state[:] = 0
+        state[ENC_LEFT] = 3
+        encode_tokens(tokens, np.array([0], np.int32), np.array([3], np.int32), state, room.copy(), room.copy())
     sentence_pieces(np.array([3], np.int64), 2)
