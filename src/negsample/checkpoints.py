@@ -24,6 +24,8 @@ Example
 >>> saved = folder.save(lambda path: (path / "weights.txt").write_text("w"), step=2, meta={"wing": "demo"})
 >>> saved.name, folder.latest() == saved, folder.manifest(saved)["wing"]
 ('checkpoint-000002', True, 'demo')
+>>> folder.newest("demo")[0] == saved
+True
 """
 
 from __future__ import annotations
@@ -127,6 +129,17 @@ class CheckpointDir:
         """The newest complete checkpoint, or None."""
         found = self.checkpoints()
         return found[-1] if found else None
+
+    def newest(self, wing: str) -> tuple[Path, dict]:
+        """The newest complete checkpoint and its manifest, to resume a run of ``wing`` from; a
+        :class:`CheckpointError` naming the folder when there is none or another wing wrote it."""
+        newest = self.latest()
+        if newest is None:
+            raise CheckpointError(f"no checkpoint to resume from in {self.path} (expected checkpoint-NNNNNN folders)")
+        manifest = self.manifest(newest)
+        if manifest.get("wing") != wing:
+            raise CheckpointError(f"checkpoint {newest} is not a {wing} one (wing {manifest.get('wing')!r})")
+        return newest, manifest
 
     def manifest(self, checkpoint: Path) -> dict:
         """What :meth:`save` recorded with ``checkpoint`` (``step``, ``saved_at`` and the caller's ``meta``)."""

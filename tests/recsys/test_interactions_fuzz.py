@@ -14,6 +14,7 @@ hypothesis = pytest.importorskip("hypothesis")
 pa = pytest.importorskip("pyarrow")
 import pyarrow.csv as pacsv  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
+from fuzz_bytes import mutate, mutations  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -29,33 +30,12 @@ CSV = "user,item,rating,ts\n" + "".join(f'{u},"{i}",{r},{t}\n' for u, i, r, t in
 TSV = "".join(f"{u}\t{i}\t{r}\t{t}\n" for u, i, r, t in ROWS)  # no header: columns by position
 BYTES = [0, 0x09, 0x0A, 0x0D, 0x20, ord('"'), ord(","), ord(":"), ord("|"), ord(";"), 0xFF, 0xC3, 0x80, ord("9"),
          ord("x"), 0x1F]
-MUTATION = st.tuples(st.sampled_from(["set", "insert", "delete", "truncate", "sep", "drop-line"]),
-                     st.integers(0, 10_000), st.sampled_from(BYTES))
 LAYOUTS = {   # name -> (content, from_file keywords)
     "x.csv": (CSV, dict(user="user", item="item", rating="rating", timestamp="ts")),
     "x.tsv": (TSV, dict(user=0, item=1, rating=2, timestamp=3)),
     "x.txt": (CSV.replace(",", ";"), dict(user="user", item="item", weight="rating")),  # separator guessed
     "x.csv.gz": (CSV, dict(user="user", item="item", rating="rating", timestamp="ts")),
 }
-
-
-def mutate(data: bytes, mutations, sep: bytes = b",") -> bytes:
-    for kind, at, byte in mutations:
-        at %= max(len(data), 1)
-        if kind == "set" and data:
-            data = data[:at] + bytes([byte]) + data[at + 1:]
-        elif kind == "insert":
-            data = data[:at] + bytes([byte]) + data[at:]
-        elif kind == "sep":  # a field too many
-            data = data[:at] + sep + data[at:]
-        elif kind == "delete":
-            data = data[:at] + data[at + 1:]
-        elif kind == "truncate":
-            data = data[:at]
-        elif kind == "drop-line":
-            lines = data.split(b"\n")
-            data = b"\n".join(lines[:at % len(lines)] + lines[at % len(lines) + 1:])
-    return data
 
 
 def _read_or_refuse(read, path, **options):
@@ -91,12 +71,12 @@ def _check_round_trip(data: Interactions, tmp_path) -> None:
 
 
 @pytest.mark.parametrize("name", list(LAYOUTS))
-@given(mutations=st.lists(MUTATION, min_size=1, max_size=4), deduplicate=st.booleans())
+@given(changes=mutations(BYTES, max_size=4), deduplicate=st.booleans())
 @FUZZ
-def test_mutated_delimited_files_read_back_or_are_refused(tmp_path, name, mutations, deduplicate):
+def test_mutated_delimited_files_read_back_or_are_refused(tmp_path, name, changes, deduplicate):
     text, columns = LAYOUTS[name]
     sep = b"\t" if name.endswith(".tsv") else b";" if name.endswith(".txt") else b","
-    data = mutate(text.encode(), mutations, sep)
+    data = mutate(text.encode(), changes, sep)
     path = tmp_path / name
     path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
     read = _read_or_refuse(Interactions.from_file, path, deduplicate=deduplicate, **columns)
@@ -106,14 +86,14 @@ def test_mutated_delimited_files_read_back_or_are_refused(tmp_path, name, mutati
         _check_round_trip(read, tmp_path)
 
 
-@given(mutations=st.lists(MUTATION, min_size=1, max_size=3))
+@given(changes=mutations(BYTES, max_size=3))
 @FUZZ
-def test_mutated_gzip_and_parquet_bytes_raise_only_recsys_errors(tmp_path, mutations):
+def test_mutated_gzip_and_parquet_bytes_raise_only_recsys_errors(tmp_path, changes):
     buffer = io.BytesIO()
     pq.write_table(pa.table({"user": ["u1", "u1", "u2"], "item": [1, 2, 1], "rating": [5.0, 3.0, 4.0]}), buffer)
     for name, data in (("x.parquet", buffer.getvalue()), ("y.csv.gz", gzip.compress(CSV.encode()))):
         path = tmp_path / name
-        path.write_bytes(mutate(data, mutations))
+        path.write_bytes(mutate(data, changes))
         read = _read_or_refuse(Interactions.from_file, path, deduplicate=False, user="user", item="item",
                                rating="rating")
         if read is not None:
@@ -130,20 +110,20 @@ def _movielens(layout: str) -> bytes:
 
 
 @pytest.mark.parametrize("layout", ["u.data", "ratings.dat", "ratings.csv", "zip"])
-@given(mutations=st.lists(MUTATION, min_size=1, max_size=4))
+@given(changes=mutations(BYTES, max_size=4))
 @FUZZ
-def test_mutated_movielens_files_read_back_or_are_refused(tmp_path, layout, mutations):
+def test_mutated_movielens_files_read_back_or_are_refused(tmp_path, layout, changes):
     if layout == "zip":
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("ml-1m/ratings.dat", _movielens("ratings.dat"))
             archive.writestr("ml-1m/movies.dat", b"10::Heat (1995)::Action|Crime\n20::Up (2009)::Animation\n")
         path = tmp_path / "ml-1m.zip"
-        path.write_bytes(mutate(buffer.getvalue(), mutations))
+        path.write_bytes(mutate(buffer.getvalue(), changes))
     else:
         path = tmp_path / layout
         sep = {"u.data": b"\t", "ratings.dat": b"::", "ratings.csv": b","}[layout]
-        path.write_bytes(mutate(_movielens(layout), mutations, sep))
+        path.write_bytes(mutate(_movielens(layout), changes, sep))
     read = _read_or_refuse(load_movielens, path, features=layout == "zip")
     if read is not None:
         _check_round_trip(read, tmp_path)

@@ -82,13 +82,7 @@ def graph_fingerprint(triples: Triples) -> dict:
 def latest_checkpoint(directory: str | os.PathLike) -> tuple[Path, dict]:
     """The newest checkpoint in ``directory`` and its ``state.json``; a
     :class:`~negsample.checkpoints.CheckpointError` naming the folder when there is none or it is damaged."""
-    folder = CheckpointDir(directory)
-    newest = folder.latest()
-    if newest is None:
-        raise CheckpointError(f"no checkpoint to resume from in {directory} (expected checkpoint-NNNNNN folders)")
-    manifest = folder.manifest(newest)
-    if manifest.get("wing") != "kg":
-        raise CheckpointError(f"checkpoint {newest} is not a knowledge-graph one (wing {manifest.get('wing')!r})")
+    newest, _ = CheckpointDir(directory).newest("kg")
     try:
         header = json.loads((newest / HEADER).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
