@@ -48,6 +48,8 @@ def test_log_q_recovers_planted_structure_and_uncorrected_is_biased(zipf_split):
     ({"negatives": "mixed", "num_negatives": 32}, 0.25),
     ({"negatives": "hard", "num_negatives": 4, "hard_pool": 20, "epochs": 6}, 0.25),
     ({"negatives": "uniform", "loss": "bpr", "num_negatives": 32, "temperature": 1.0}, 0.25),
+    ({"negatives": "uniform", "loss": "bpr", "num_negatives": 1, "shared_negatives": False, "sample_unseen": True,
+      "temperature": 1.0, "normalize": False, "init_std": 0.03}, 0.25),
     # Binary NS with uniform negatives learns the groups but not the popularity order within them.
     ({"negatives": "uniform", "loss": "binary", "num_negatives": 8, "temperature": 1.0, "normalize": False}, 0.15),
     ({"negatives": "uniform", "loss": "ccl", "num_negatives": 64, "margin": 0.4, "negative_weight": 20.0}, 0.25),

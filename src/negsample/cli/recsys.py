@@ -30,7 +30,8 @@ from ..recsys.config import LOG_Q, LOSSES, NEGATIVES, TwoTowerConfig
 __all__ = ["add_commands", "config_from_args"]
 
 DEFAULTS = {field.name: field.default for field in dataclasses.fields(TwoTowerConfig)}
-_FLAGS = ("user_id", "item_id", "user_features", "item_features", "user_history", "normalize")
+_FLAGS = ("user_id", "item_id", "user_features", "item_features", "user_history", "normalize", "shared_negatives",
+          "sample_unseen")
 
 
 def _add_data_options(p: argparse.ArgumentParser) -> None:
@@ -74,9 +75,9 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--log-q", dest="log_q", choices=LOG_Q, default=d["log_q"],
                    help="logQ correction (default: counts for softmax with in-batch-type or popularity negatives)")
     for name, kind in (("dim", int), ("num_negatives", int), ("popularity_beta", float), ("memory_size", int),
-                       ("hard_pool", int), ("hard_refresh", int), ("temperature", float), ("margin", float),
-                       ("negative_weight", float), ("epochs", int), ("batch_size", int), ("lr", float),
-                       ("weight_decay", float), ("patience", int), ("eval_every", int), ("seed", int),
+                       ("memory_warmup", int), ("hard_pool", int), ("hard_refresh", int), ("temperature", float),
+                       ("margin", float), ("negative_weight", float), ("epochs", int), ("batch_size", int),
+                       ("lr", float), ("weight_decay", float), ("patience", int), ("eval_every", int), ("seed", int),
                        ("init_std", float)):
         g.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, default=d[name], help="%(default)s")
     g.add_argument("--mlp", type=int, nargs="*", default=list(d["mlp"]), help="hidden layer sizes (none)")
@@ -109,7 +110,8 @@ def _cmd_train(args) -> int:
     from ..recsys.two_tower import TwoTower
     from ..training_log import TrainingLog
 
-    config = config_from_args(args)
+    every, resumed = _checkpoint_options(args)
+    config = TwoTowerConfig.from_dict(resumed["config"]) if resumed else config_from_args(args)
     data = _read(args, features=args.movielens and (config.user_features or config.item_features))
     if args.k_core:
         data = data.k_core(args.k_core, args.k_core)
@@ -118,7 +120,8 @@ def _cmd_train(args) -> int:
     model = TwoTower(config, device=args.device)
     log = TrainingLog(args.log, wing="recsys", unit="interactions", config=config.to_dict()) if args.log else None
     try:
-        model.fit(split.train, split.valid, progress=not args.quiet, log=log)
+        model.fit(split.train, split.valid, progress=not args.quiet, log=log, checkpoint=args.checkpoint,
+                  checkpoint_every=every, resume=args.resume)
     finally:
         if log is not None:
             log.close()
@@ -134,6 +137,24 @@ def _cmd_train(args) -> int:
     exclude = split.train if split.valid is None else split.train.concat(split.valid)
     _print_metrics({f"test_{k}": v for k, v in model.evaluate(split.test, exclude=exclude).items()})
     return 0
+
+
+def _checkpoint_options(args):
+    """``--checkpoint-every`` checked against ``--checkpoint`` / ``--resume`` before any work, and the
+    manifest of the checkpoint ``--resume`` continues (its settings replace the model options)."""
+    from .._checks import ParameterError
+    from ..checkpoints import CheckpointEvery
+
+    if args.resume and args.checkpoint:
+        raise ParameterError("--resume DIR goes on writing its checkpoints into DIR: leave out --checkpoint")
+    if args.checkpoint_every is not None and not (args.checkpoint or args.resume):
+        raise ParameterError("--checkpoint-every needs --checkpoint DIR (or --resume DIR)")
+    every = None if args.checkpoint_every is None else CheckpointEvery.parse(args.checkpoint_every)
+    if not args.resume:
+        return every, None
+    from ..recsys.checkpoint import latest_manifest
+
+    return every, latest_manifest(args.resume)[1]
 
 
 def _write_pairs(path, part) -> None:
@@ -216,6 +237,14 @@ def add_commands(commands) -> None:
     train.add_argument("--log", help="training log, JSON lines (one record per epoch)")
     train.add_argument("--device", default="cpu")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument("--checkpoint", metavar="DIR",
+                       help="write a checkpoint (the whole training state, atomically) into DIR every "
+                            "--checkpoint-every epochs and after the last; the newest two are kept")
+    train.add_argument("--checkpoint-every", metavar="EPOCHS|MINUTES",
+                       help="epochs (e.g. 2) or minutes (e.g. 30m) between checkpoints (default: every epoch)")
+    train.add_argument("--resume", metavar="DIR",
+                       help="continue the fit whose checkpoints are in DIR on the same FILE and split options: "
+                            "its model settings replace the model options given here")
     _add_model_options(train)
     train.set_defaults(func=_cmd_train)
 

@@ -44,10 +44,16 @@ class TwoTowerConfig:
         which works on cosines).
     Negatives
         ``negatives`` in :data:`NEGATIVES`; ``num_negatives`` sampled per batch (uniform, popularity,
-        mixed; shared by every row) or per row (hard); ``popularity_beta`` the exponent of
+        mixed; shared by every row) or per row (hard, and uniform / popularity with
+        ``shared_negatives=False``: each row its own draws, as RecBole and LightFM sample for BPR);
+        ``sample_unseen`` (per-row draws only) redraws a negative the row's user has in training, up
+        to three times, and masks what is still seen (RecBole's uniform sampler does the same);
+        ``popularity_beta`` the exponent of
         popularity sampling (count ** beta); ``log_q`` in :data:`LOG_Q` or None (automatic:
         ``counts`` for the softmax loss with in-batch-type negatives or popularity sampling, else
-        ``none``); ``memory_size`` of the cross-batch FIFO; ``hard_pool`` the per-user top-k that
+        ``none``); ``memory_size`` of the cross-batch FIFO, whose entries become negatives only after
+        ``memory_warmup`` training batches (Wang et al. 2021 warm up: early embeddings drift fast, so
+        stale ones are poor negatives); ``hard_pool`` the per-user top-k that
         hard negatives are drawn from, recomputed every ``hard_refresh`` epochs.
     Loss
         ``loss`` in :data:`LOSSES`; ``margin`` and ``negative_weight`` of SimpleX's CCL.
@@ -70,9 +76,12 @@ class TwoTowerConfig:
     init_std: float = 0.1
     negatives: str = "in-batch"
     num_negatives: int = 256
+    shared_negatives: bool = True
+    sample_unseen: bool = False
     popularity_beta: float = 0.75
     log_q: str | None = None
     memory_size: int = 2048
+    memory_warmup: int = 0
     hard_pool: int = 50
     hard_refresh: int = 1
     loss: str = "softmax"
@@ -110,6 +119,8 @@ class TwoTowerConfig:
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not value > 0:
                 raise ValueError(f"{name}: expected a number > 0, got {value!r}")
+        if isinstance(self.memory_warmup, bool) or not isinstance(self.memory_warmup, int) or self.memory_warmup < 0:
+            raise ValueError(f"memory_warmup: expected an integer >= 0, got {self.memory_warmup!r}")
         for name in ("margin", "negative_weight", "weight_decay", "popularity_beta"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not value >= 0:
@@ -118,6 +129,15 @@ class TwoTowerConfig:
             raise ValueError("user tower: needs user_id, user_features or user_history")
         if not (self.item_id or self.item_features):
             raise ValueError("item tower: needs item_id or item_features")
+        if not self.shared_negatives and self.negatives not in ("uniform", "popularity"):
+            raise ValueError(f"shared_negatives: per-row draws (False) are for negatives='uniform' or 'popularity', "
+                             f"got negatives={self.negatives!r}")
+        if self.sample_unseen and self.shared_negatives:
+            raise ValueError("sample_unseen: redrawing a user's seen items needs per-row draws "
+                             "(shared_negatives=False)")
+        if self.sample_unseen and self.resolved_log_q() != "none":
+            raise ValueError("sample_unseen: draws conditioned on the user's unseen items have no per-item logQ; "
+                             "use log_q='none' (or loss='bpr' / 'binary' / 'ccl')")
         if self.early_stopping is not None:
             parse_metric(self.early_stopping)
 

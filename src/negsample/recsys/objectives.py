@@ -44,7 +44,56 @@ from .config import IN_BATCH, TwoTowerConfig
 torch = require_torch()
 F = torch.nn.functional
 
-__all__ = ["Objective"]
+__all__ = ["Objective", "SeenPairs"]
+
+REDRAWS = 3  # rounds of redrawing a seen negative (``sample_unseen``); a fixed count, so no host sync
+
+
+class SeenPairs:
+    """The training (user, item) pairs on the device, for a membership test per draw: a dense
+    (num_users, num_items) bool table when it has at most ``dense_limit`` cells (one lookup per
+    draw), else the pairs' sorted keys (a binary search per draw).
+
+    Parameters
+    ----------
+    users, items : array-like of int, shape (n,)
+    num_items : int
+    device : str or torch.device
+    num_users : int, optional
+        Default: the largest user id + 1.
+    dense_limit : int, default 2**25
+        The largest table kept dense (bytes: one per cell).
+
+    Example
+    -------
+    >>> import torch
+    >>> seen = SeenPairs([0, 0, 1], [2, 5, 0], num_items=6, device="cpu")
+    >>> seen.contains(torch.tensor([[0], [1]]), torch.tensor([[5], [5]])).tolist()
+    [[True], [False]]
+    """
+
+    def __init__(self, users, items, *, num_items: int, device, num_users: int | None = None,
+                 dense_limit: int = 2 ** 25):
+        self.num_items = int(num_items)
+        users, items = np.asarray(users, np.int64), np.asarray(items, np.int64)
+        if num_users is None:
+            num_users = int(users.max()) + 1 if users.size else 1
+        self.table = self.keys = None
+        if num_users * self.num_items <= dense_limit:
+            table = np.zeros((num_users, self.num_items), dtype=bool)
+            table[users, items] = True
+            self.table = torch.as_tensor(table.reshape(-1), device=device)
+        else:
+            keys = np.unique(users * self.num_items + items)
+            self.keys = torch.as_tensor(keys if keys.size else np.array([-1], np.int64), device=device)
+
+    def contains(self, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
+        """Bool tensor, shape of ``items``: whether ``(users, items)`` (broadcast) is a training pair."""
+        wanted = users * self.num_items + items
+        if self.table is not None:
+            return self.table[wanted]
+        at = torch.searchsorted(self.keys, wanted).clamp_(max=self.keys.shape[0] - 1)
+        return self.keys[at] == wanted
 
 
 class Objective:
@@ -59,10 +108,16 @@ class Objective:
         Embedding dimension (for the cross-batch memory).
     generator : torch.Generator
         For every draw, on the training device.
+    seen : SeenPairs, optional
+        The training pairs; needed with ``config.sample_unseen``.
     """
 
-    def __init__(self, config: TwoTowerConfig, item_counts, *, dim: int, generator: torch.Generator):
+    def __init__(self, config: TwoTowerConfig, item_counts, *, dim: int, generator: torch.Generator,
+                 seen: SeenPairs | None = None):
+        if config.sample_unseen and seen is None:
+            raise ValueError("seen: sample_unseen needs the training pairs (SeenPairs)")
         self.config = config
+        self.seen = seen if config.sample_unseen else None
         self.generator = generator
         self.device = generator.device
         counts = np.asarray(item_counts, dtype=np.float64)
@@ -83,6 +138,10 @@ class Objective:
             self.noise = Uniform(self.num_items)
         elif source == "popularity":
             self.noise = Unigram(np.maximum(counts, 0), power=config.popularity_beta)
+        # The sampler's log-probabilities as one table on the device, looked up without the range check
+        # of ``noise.log_prob`` (its min/max would wait for the device on every batch).
+        self.noise_log_p = (None if self.noise is None else
+                            self.noise.log_prob(torch.arange(self.num_items, device=self.device)))
         self.memory = CrossBatchMemory(size=config.memory_size, dim=dim) if source == "cross-batch" else None
         self.hard_pool: torch.Tensor | None = None  # (num_users, pool), set by refresh
         self.losses = {"bpr": BPRLoss(reduction="none"), "binary": NegativeSamplingLoss(reduction="none"),
@@ -97,22 +156,40 @@ class Objective:
         Under ``torch.distributed``, ``offset`` is where this rank's rows start in the global batch
         and ``equal_sizes`` says every rank holds as many rows (no need to gather the sizes).
         """
-        queries, candidates = user_tower(users), item_tower(items)
+        queries = user_tower(users)
         if self.config.negatives in IN_BATCH:
-            return self._in_batch(queries, candidates, users, items, item_tower, step, offset, equal_sizes)
-        return self._sampled(queries, candidates, items, item_tower)
+            return self._in_batch(queries, item_tower(items), users, items, item_tower, step, offset, equal_sizes)
+        return self._sampled(queries, users, items, item_tower)
 
-    def _sampled(self, queries, candidates, items, item_tower):
-        t = self.temperature
-        ids = self.noise.sample((self.config.num_negatives,), device=self.device, generator=self.generator)
-        pos = (queries * candidates).sum(-1) / t
-        log_q = None
-        if self.log_q_mode == "counts":
-            pos = subtract_log_q(pos, self.noise.log_prob(items) + math.log(self.config.num_negatives))
-            log_q = self.noise.log_prob(ids) + math.log(self.config.num_negatives)
-        neg = append_negatives(queries.new_zeros(queries.shape[0], 0), queries, item_tower(ids), row_ids=items,
-                               negative_ids=ids, log_q=log_q, temperature=t)
-        return pos, neg
+    def _sampled(self, queries, users, items, item_tower):
+        """Sampled negatives: ``num_negatives`` draws shared by the batch (one matrix product), or per row."""
+        t, k = self.temperature, self.config.num_negatives
+        shared = self.config.shared_negatives
+        batch = queries.shape[0]
+        ids = self.noise.sample((k,) if shared else (batch, k), device=self.device, generator=self.generator)
+        hits = None
+        if self.seen is not None:  # redraw what the user has seen, then mask what still is
+            rows = users.unsqueeze(1)
+            for _ in range(REDRAWS):
+                again = self.noise.sample(ids.shape, device=self.device, generator=self.generator)
+                ids = torch.where(self.seen.contains(rows, ids), again, ids)
+            hits = self.seen.contains(rows, ids)
+        # The positives and the negatives through the item tower at once (one lookup, one backward).
+        vectors = item_tower(torch.cat([items, ids.reshape(-1)]))
+        candidates, negatives = vectors[:batch], vectors[batch:]
+        pos = (queries * candidates).sum(-1)
+        if shared:  # (B, D) @ (D, M)
+            neg = queries @ negatives.T
+        elif k == 1:  # one per row (BPR as RecBole and LightFM run it): a row-wise dot product
+            neg = (queries * negatives).sum(-1, keepdim=True)
+        else:  # (B, k, D) @ (B, D, 1)
+            neg = torch.bmm(negatives.reshape(batch, k, -1), queries.unsqueeze(2)).squeeze(2)
+        if t != 1.0:
+            pos, neg = pos / t, neg / t
+        if self.log_q_mode == "counts":  # log expected count of each id among the k draws
+            pos = subtract_log_q(pos, self.noise_log_p[items] + math.log(k))
+            neg = subtract_log_q(neg, self.noise_log_p[ids] + math.log(k))
+        return pos, mask_scores(neg, accidental_hits(items, ids) if hits is None else hits)
 
     def _batch_log_q(self, all_items: torch.Tensor, step: int) -> torch.Tensor | None:
         if self.log_q_mode == "none":
@@ -140,7 +217,7 @@ class Objective:
                                       temperature=t)
         if self.memory is not None:
             old = self.memory.negatives()
-            if len(old.ids):
+            if len(old.ids) and step > config.memory_warmup:  # filled from the start, used after the warm-up
                 logits = append_negatives(logits, queries, old.embeddings, row_ids=items, negative_ids=old.ids,
                                           log_q=old.log_q if log_q is not None else None, temperature=t)
             self.memory.enqueue(all_candidates.detach(), all_items,
@@ -149,7 +226,7 @@ class Objective:
             ids = self.noise.sample((config.num_negatives,), device=self.device, generator=self.generator)
             sampled_log_q = None
             if log_q is not None:
-                sampled_log_q = self.noise.log_prob(ids) + math.log(config.num_negatives)
+                sampled_log_q = self.noise_log_p[ids] + math.log(config.num_negatives)
             logits = append_negatives(logits, queries, item_tower(ids), row_ids=items, negative_ids=ids,
                                       log_q=sampled_log_q, temperature=t)
         pos = logits.diagonal().clone()
@@ -174,6 +251,33 @@ class Objective:
     def refresh_hard_negatives(self, pool: torch.Tensor) -> None:
         """Set each user's pool of hard negatives: the model's current top items, shape (num_users, P)."""
         self.hard_pool = pool.to(self.device)
+
+    # ------------------------------------------------------------------ checkpoints
+    def state(self) -> dict:
+        """What the objective carries between batches (draws aside): tensors by name, for a checkpoint."""
+        out = {"sampler": self.generator.get_state()}
+        if self.streaming is not None:
+            out["streaming_last_step"] = torch.as_tensor(self.streaming.last_step)
+            out["streaming_gap"] = torch.as_tensor(self.streaming.gap)
+        if self.memory is not None:
+            old = self.memory.negatives()
+            out.update(memory_embeddings=old.embeddings, memory_ids=old.ids, memory_log_q=old.log_q)
+        if self.hard_pool is not None:
+            out["hard_pool"] = self.hard_pool
+        return out
+
+    def load_state(self, state: dict) -> None:
+        """Restore :meth:`state` (tensors on any device; moved to the objective's)."""
+        self.generator.set_state(state["sampler"].cpu())
+        if self.streaming is not None and "streaming_gap" in state:
+            self.streaming.last_step = state["streaming_last_step"].to(self.device, torch.float64)
+            self.streaming.gap = state["streaming_gap"].to(self.device, torch.float64)
+        if self.memory is not None:
+            self.memory.reset()
+            if "memory_ids" in state and state["memory_ids"].shape[0]:  # oldest first: the same FIFO order
+                self.memory.enqueue(state["memory_embeddings"].to(self.device), state["memory_ids"].to(self.device),
+                                    state["memory_log_q"].to(self.device))
+        self.hard_pool = state["hard_pool"].to(self.device) if "hard_pool" in state else None
 
     # ------------------------------------------------------------------ loss
     def row_loss(self, pos: torch.Tensor, neg: torch.Tensor) -> torch.Tensor:

@@ -17,6 +17,7 @@ Example
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import time
@@ -27,7 +28,7 @@ from .config import parse_metric
 
 torch = require_torch()
 
-__all__ = ["TrainStep", "start_distributed", "train_towers"]
+__all__ = ["TrainStep", "start_distributed", "train_towers", "training_state"]
 
 
 def start_distributed(device) -> tuple[int, int]:
@@ -61,7 +62,7 @@ def _improved(value: float, best: float | None) -> bool:
 
 
 def train_towers(step_module: TrainStep, users, items, weights, config, *, validate=None, refresh_hard=None,
-                 progress: bool = False, log=None, device="cpu") -> list[dict]:
+                 progress: bool = False, log=None, device="cpu", checkpoint=None, resume=None) -> list[dict]:
     """Train in place; returns one record per epoch (loss, seconds, validation metrics).
 
     Parameters
@@ -77,6 +78,14 @@ def train_towers(step_module: TrainStep, users, items, weights, config, *, valid
     refresh_hard : callable () -> None, optional
         Recomputes the hard-negative pools (every ``config.hard_refresh`` epochs, from epoch 2 on).
     log : TrainingLog, optional
+    checkpoint : callable (epochs_done, state_fn, final) -> None, optional
+        Called at the end of every epoch (``final``: the last one, or early stopping ends the fit)
+        with a function returning the whole training state (towers, Adam's moments, both random
+        streams, the objective's memory, early-stopping bookkeeping and the history; see
+        :func:`training_state`); it decides whether a checkpoint is due.
+    resume : dict, optional
+        A state :func:`training_state` returned: training continues after its epoch, exactly as the
+        uninterrupted run would have (same seed, CPU: the same weights bit for bit).
     """
     rank, world_size = rank_and_world_size()
     module = step_module
@@ -92,24 +101,36 @@ def train_towers(step_module: TrainStep, users, items, weights, config, *, valid
     watched = config.early_stopping if validate is not None else None
     if watched is not None:
         parse_metric(watched)
-    best, best_state, waited, history, step = None, None, 0, [], 0
+    best, best_state, waited, history, step, first, stopped = None, None, 0, [], 0, 1, False
+    if resume is not None:
+        step_module.load_state_dict(resume["model"])
+        moments = optimizer.state_dict()
+        moments["state"] = resume["optimizer"]
+        optimizer.load_state_dict(moments)
+        shuffle.set_state(resume["shuffle"].cpu())
+        step_module.objective.load_state(resume["objective"])
+        best, best_state, waited = resume["best"], resume["best_model"], resume["waited"]
+        history, step, first, stopped = list(resume["history"]), resume["step"], resume["epoch"] + 1, resume["stopped"]
     show = progress and rank == 0
-    for epoch in range(1, config.epochs + 1):
+    for epoch in range(first, 0 if stopped else config.epochs + 1):
         if refresh_hard is not None and epoch > 1 and (epoch - 2) % config.hard_refresh == 0:
             step_module.eval()
             refresh_hard()
         step_module.train()
         started = time.perf_counter()
+        # One gather per epoch: every batch is then a slice (a view) of the shuffled interactions.
         order = torch.randperm(n, device=device, generator=shuffle)
+        epoch_users, epoch_items = users[order], items[order]
+        epoch_weights = None if weights is None else weights[order]
         total = torch.zeros((), device=device)
         bar = _bar(num_batches, epoch, config.epochs, show)
         for b in range(num_batches):
-            rows = order[b * batch:(b + 1) * batch]
-            size = rows.shape[0]
+            start = b * batch
+            size = min(batch, n - start)
             mine = local_rows(size, rank, world_size)
-            rows = rows[mine]
+            rows = slice(start + mine.start, start + mine.stop)
             step += 1
-            loss = module(users[rows], items[rows], None if weights is None else weights[rows],
+            loss = module(epoch_users[rows], epoch_items[rows], None if weights is None else epoch_weights[rows],
                           world_size / size, step, mine.start, size % world_size == 0)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -140,12 +161,37 @@ def train_towers(step_module: TrainStep, users, items, weights, config, *, valid
                 best_state = {k: v.detach().clone() for k, v in step_module.state_dict().items()}
             else:
                 waited += 1
-                if waited >= config.patience:
-                    break
+                stopped = waited >= config.patience
+        if checkpoint is not None and rank == 0:
+            final = stopped or epoch == config.epochs
+            checkpoint(epoch, functools.partial(
+                training_state, step_module, optimizer, shuffle, epoch=epoch, step=step, best=best,
+                best_model=best_state, waited=waited, history=history, stopped=final), final)
+        if stopped:
+            break
     if best_state is not None:
         step_module.load_state_dict(best_state)
     step_module.eval()
     return history
+
+
+def training_state(step_module: TrainStep, optimizer, shuffle, *, epoch: int, step: int, best, best_model,
+                   waited: int, history: list, stopped: bool) -> dict:
+    """The whole state of a fit after ``epoch``: what :func:`train_towers` needs to go on (``resume=``).
+
+    Tensors under ``model``, ``best_model`` (None without early stopping), ``optimizer`` (Adam's
+    per-parameter state, keyed by parameter index), ``shuffle`` and ``objective``; plain values
+    (``epoch``, ``step``, ``best``, ``waited``, ``history``, ``stopped``) otherwise. Tensors are
+    copies (detached), so the state can be written out while training goes on.
+    """
+    copy = lambda t: t.detach().clone() if isinstance(t, torch.Tensor) else t  # noqa: E731
+    return {"model": {k: copy(v) for k, v in step_module.state_dict().items()},
+            "best_model": None if best_model is None else {k: copy(v) for k, v in best_model.items()},
+            "optimizer": {i: {k: copy(v) for k, v in state.items()}
+                          for i, state in optimizer.state_dict()["state"].items()},
+            "shuffle": shuffle.get_state(), "objective": {k: copy(v) for k, v in step_module.objective.state().items()},
+            "epoch": epoch, "step": step, "best": best, "waited": waited, "history": [dict(r) for r in history],
+            "stopped": bool(stopped)}
 
 
 def _bar(total: int, epoch: int, epochs: int, show: bool):

@@ -28,7 +28,7 @@ from .config import TwoTowerConfig
 from .data import Interactions
 from .evaluate import evaluate_embeddings
 from .features import FeatureTable, history_features
-from .objectives import Objective
+from .objectives import Objective, SeenPairs
 from .serving import ItemIndex, read_model_file, write_model_file
 from .towers import Tower
 from .training import TrainStep, start_distributed, train_towers
@@ -88,7 +88,7 @@ class TwoTower:
         self._index = None
 
     def fit(self, train: Interactions, valid: Interactions | None = None, *, progress: bool = False,
-            log=None) -> TwoTower:
+            log=None, checkpoint=None, checkpoint_every=None, resume=None, keep_checkpoints: int = 2) -> TwoTower:
         """Train on ``train``; with ``valid``, validate every epoch and stop early (config.early_stopping).
 
         Parameters
@@ -100,6 +100,14 @@ class TwoTower:
             A progress bar per epoch: batches/s, loss, and the validation metric.
         log : TrainingLog, optional
             One record per epoch (``--log LOG.jsonl`` in the CLI).
+        checkpoint : str or os.PathLike, optional
+            A folder for checkpoints of the whole training state (:mod:`~negsample.recsys.checkpoint`),
+            written every ``checkpoint_every`` epochs (default ``"1"``; ``"30m"``: time) and after the
+            last epoch; the newest ``keep_checkpoints`` are kept.
+        resume : str or os.PathLike, optional
+            Continue the fit whose checkpoints are in this folder, on the same interactions and
+            settings (else a CheckpointError says what differs), checkpointing there as before (or
+            every ``checkpoint_every``); on CPU the result is that of the uninterrupted fit.
 
         Under ``torchrun`` the process group is joined here and training runs on every rank (DDP).
         """
@@ -119,7 +127,10 @@ class TwoTower:
         self._build(train.user_map, train.item_map, user_table, item_table)
         self._set_seen(train.users, train.items, train.item_counts())
         sampler = torch.Generator(device=self.device).manual_seed(config.seed + 1000 * (rank + 1))
-        objective = Objective(config, self.item_counts, dim=config.dim, generator=sampler)
+        seen = (SeenPairs(train.users, train.items, num_items=train.num_items, num_users=train.num_users,
+                          device=self.device)
+                if config.sample_unseen else None)
+        objective = Objective(config, self.item_counts, dim=config.dim, generator=sampler, seen=seen)
         step = TrainStep(self.user_tower, self.item_tower, objective)
         as_tensor = lambda a, dtype: torch.as_tensor(a, dtype=dtype, device=self.device)  # noqa: E731
         weights = None if train.weights is None else as_tensor(train.weights, torch.float32)
@@ -128,10 +139,36 @@ class TwoTower:
             k = int(config.early_stopping.partition("@")[2]) if config.early_stopping else 20
             validate = lambda: self._metrics(valid, train, (k,))  # noqa: E731
         refresh = self._refresh_hard(objective) if config.negatives == "hard" else None
+        saver, state = self._checkpoints(checkpoint, checkpoint_every, resume, keep_checkpoints, train, valid,
+                                         world_size)
         self.history = train_towers(step, as_tensor(train.users, torch.long), as_tensor(train.items, torch.long),
                                     weights, config, validate=validate, refresh_hard=refresh, progress=progress,
-                                    log=log, device=self.device)
+                                    log=log, device=self.device, checkpoint=saver, resume=state)
         return self
+
+    def _checkpoints(self, checkpoint, every, resume, keep: int, train, valid, world_size: int):
+        """The checkpoint writer and the state to resume from (None, None without checkpoints)."""
+        from .._checks import ParameterError
+
+        if checkpoint is not None and resume is not None:
+            raise ParameterError("resume= goes on writing its checkpoints into its folder: leave out checkpoint=")
+        if every is not None and checkpoint is None and resume is None:
+            raise ParameterError("checkpoint_every needs checkpoint= (or resume=)")
+        directory = checkpoint if resume is None else resume
+        if directory is None:
+            return None, None
+        if world_size > 1:
+            raise NotImplementedError("checkpoints under torchrun: each rank's sampler state is not saved yet; "
+                                      "train without checkpoint= or in one process")
+        from .checkpoint import checkpoint_saver, data_digest, latest_state
+
+        digest = data_digest(train, valid)
+        config = self.config.to_dict()
+        state, saved_every = None, None
+        if resume is not None:
+            state, saved_every = latest_state(directory, config=config, digest=digest)
+        every = every if every is not None else saved_every or "1"
+        return checkpoint_saver(directory, every, keep=keep, meta={"config": config, "data": digest}), state
 
     def _refresh_hard(self, objective: Objective):
         def refresh():
