@@ -2,6 +2,7 @@
 scan of the same file, side by side.
 
     python benchmarks/corpus_reading.py [--megabytes 1000] [--vocab 500000] [--repeats 3] [--work DIR]
+    python benchmarks/corpus_reading.py --phases [--megabytes 1000]   # where the time goes, per phase
 
 The corpus is synthetic: ``--megabytes`` of text in 20-token lines whose words follow a
 Zipf-Mandelbrot law shaped like text8's (see :func:`make_corpus`) over ``--vocab`` ranks, so that it
@@ -12,7 +13,9 @@ worker counts alternating which goes first. gensim's row is ``Word2Vec(corpus_fi
 with one worker (its vocabulary scan is single-threaded), which counts but does not encode. The
 vocabularies of 1 and 2 workers are checked to be identical, word for word and count for count.
 
-Writes benchmarks/results/corpus_reading.{json,md}; BENCHMARKS.md quotes the markdown.
+Writes benchmarks/results/corpus_reading.{json,md}; BENCHMARKS.md quotes the markdown. ``--phases``
+times the phases of one run per worker count instead (scanning each part, merging the parts' words,
+cutting sentences, building the vocabulary, encoding) into corpus_reading_phases.{json,md}.
 """
 
 from __future__ import annotations
@@ -50,6 +53,34 @@ print("RESULT " + json.dumps({"seconds": seconds, "vocab": len(words), "digest":
                               "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
+_PHASES = r"""
+import json, sys, time
+spec = json.loads(sys.argv[1])
+import negsample.word2vec.corpus.scan as S
+from negsample.word2vec.corpus import Corpus
+S.warm_up_scanner()
+seconds, parts = {}, []
+def timed(name, f, into=None):
+    def wrapper(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return f(*args, **kwargs)
+        finally:
+            if into is None:
+                seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - t
+            else:
+                into.append(time.perf_counter() - t)
+    return wrapper
+S._scan_part = timed("scan", S._scan_part, parts)
+for name, owner, attr in [("merge", S, "_merge_words"), ("pieces", S, "sentence_pieces"),
+                          ("vocabulary", S.ScannedCorpus, "build"), ("encode", S.ScannedCorpus, "encode")]:
+    setattr(owner, attr, timed(name, getattr(owner, attr)))
+t0 = time.perf_counter()
+vocab, encoded = Corpus(spec["corpus"]).count_and_encode(min_count=5, workers=spec["workers"])
+total = time.perf_counter() - t0
+print("RESULT " + json.dumps({"seconds": total, "parts": parts, "tokens": encoded.raw_words, **seconds}))
+"""
+
 
 def make_corpus(path: Path, megabytes: int, n_vocab: int, seed: int = 0) -> None:
     """``megabytes`` of 20-token lines, words drawn from a Zipf-Mandelbrot law p(r) ~ 1/(r + 2.7)^1.25
@@ -82,8 +113,8 @@ def make_corpus(path: Path, megabytes: int, n_vocab: int, seed: int = 0) -> None
             size += len(text)
 
 
-def run_child(spec: dict) -> dict:
-    done = subprocess.run([sys.executable, "-c", _CHILD, json.dumps(spec)], capture_output=True, text=True)
+def run_child(spec: dict, code: str = _CHILD) -> dict:
+    done = subprocess.run([sys.executable, "-c", code, json.dumps(spec)], capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-3000:])
     return json.loads(done.stdout.split("RESULT ", 1)[1])
@@ -96,12 +127,16 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--work", type=Path, default=HERE / "_work")
     parser.add_argument("--no-gensim", action="store_true")
+    parser.add_argument("--phases", action="store_true", help="time the phases of one run per worker count")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     corpus = args.work / f"zipf_mandelbrot_{args.megabytes}mb.txt"
     make_corpus(corpus, args.megabytes, args.vocab)
     size = corpus.stat().st_size
     run_child({"system": "negsample", "corpus": str(corpus), "workers": 2})  # compile or load the kernels
+    if args.phases:
+        phases(corpus, size)
+        return
     systems = [("negsample", 1), ("negsample", 2)] + ([] if args.no_gensim else [("gensim", 1)])
     runs: dict[str, list[dict]] = {f"{s} {w}": [] for s, w in systems}
     for repeat in range(args.repeats):
@@ -134,6 +169,23 @@ def main() -> None:
     out = HERE / "results"
     (out / "corpus_reading.json").write_text(json.dumps(result, indent=2) + "\n")
     (out / "corpus_reading.md").write_text("\n".join(md) + "\n")
+    print("\n".join(md))
+
+
+def phases(corpus: Path, size: int) -> None:
+    """One run per worker count, each phase timed (wall seconds)."""
+    rows = [{"workers": w, **run_child({"corpus": str(corpus), "workers": w}, _PHASES)} for w in (1, 2)]
+    md = [f"{size / 1e6:,.0f} MB synthetic Zipf-Mandelbrot corpus, {rows[0]['tokens']:,} tokens, one run per row; "
+          "wall seconds", "",
+          "| workers | scan (per part) | merge | sentence pieces | vocabulary | encode | total | MB/s |",
+          "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        md.append(f"| {r['workers']} | {' / '.join(f'{p:.1f}' for p in r['parts'])} | {r.get('merge', 0):.2f} | "
+                  f"{r.get('pieces', 0):.2f} | {r.get('vocabulary', 0):.2f} | {r.get('encode', 0):.2f} | "
+                  f"{r['seconds']:.1f} | {size / 1e6 / r['seconds']:.0f} |")
+    out = HERE / "results"
+    (out / "corpus_reading_phases.json").write_text(json.dumps({"bytes": size, "rows": rows}, indent=2) + "\n")
+    (out / "corpus_reading_phases.md").write_text("\n".join(md) + "\n")
     print("\n".join(md))
 
 

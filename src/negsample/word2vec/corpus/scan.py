@@ -27,6 +27,7 @@ Example
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from bisect import bisect_right
@@ -249,9 +250,11 @@ class ScannedCorpus:
         self.parts, self.remaps = [], []
         lengths, self.sentence_lengths = self.sentence_lengths, _NO_LENGTHS
         sink = ChunkSink(self.spill_tokens)
-        pool = ThreadPoolExecutor(max_workers=self.workers) if self.workers > 1 else None
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        threads = min(self.workers, cores)  # more threads than cores would only hold more groups in memory
+        pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
         try:
-            for ids, kept_lengths, stop_token in _in_order(pool, 2 * self.workers, _encode_group,
+            for ids, kept_lengths, stop_token in _in_order(pool, 2 * threads, _encode_group,
                                                            ((stream, lengths, g) for g in _groups(lengths))):
                 sink.add(ids, kept_lengths)
                 if on_tokens is not None:
@@ -341,8 +344,7 @@ def _encode_group(stream: _TokenStream, lengths: np.ndarray, group: tuple[int, i
 
 
 def _in_order(pool: ThreadPoolExecutor | None, ahead: int, work: Callable, items: Iterator) -> Iterator:
-    """``work(*item)`` for every item, in order: in ``pool`` with at most ``ahead`` items in flight,
-    or here without one."""
+    """``work(*item)`` for every item, in order: in ``pool`` with ``ahead`` items in flight, or here."""
     if pool is None:
         for item in items:
             yield work(*item)
@@ -438,8 +440,7 @@ def _scan_part(part: Part, stats: ReadStats, on_bytes, spill_tokens: int, stop: 
 
 
 def _add_ids(sink: ChunkSink, ids: np.ndarray, n: int) -> None:
-    """The first ``n`` ids of a buffer, as a chunk (copied if they fill less than half of it)."""
-    if n:
+    if n:  # the first n ids of a buffer, as a chunk (copied if they fill less than half of it)
         sink.add(ids[:n] if 2 * n >= ids.shape[0] else ids[:n].copy(), _NO_LENGTHS)
 
 
@@ -489,11 +490,10 @@ def warm_up_scanner() -> None:
     room = np.empty(4, np.int32)
     table.scan(np.frombuffer(b"a b a", np.uint8), True, room, room.copy())  # grows the table too
     table.counts()
-    state = np.zeros(ENCODE_FIELDS, np.int64)
     tokens = np.zeros(3, np.int32)
     for writable in (True, False):  # provisional ids in memory, and spilled ones (read-only memory maps)
         tokens.flags.writeable = writable
-        state[:] = 0
+        state = np.zeros(ENCODE_FIELDS, np.int64)
         state[ENC_LEFT] = 3
         encode_tokens(tokens, np.array([0], np.int32), np.array([3], np.int32), state, room.copy(), room.copy())
     sentence_pieces(np.array([3], np.int64), 2)
