@@ -138,8 +138,10 @@ def with_hashed_item_ids(data):
 # ---------------------------------------------------------------------- negsample
 def run_negsample(settings, split, seed):
     model = TwoTower(**{**BASE, **settings, "seed": seed})
+    # The validation part only where early stopping reads it: fit validates every epoch it is given one.
+    valid = split.valid if model.config.early_stopping is not None else None
     started = time.perf_counter()
-    model.fit(split.train, split.valid)
+    model.fit(split.train, valid)
     seconds = time.perf_counter() - started
     return model.user_embeddings(), model.item_embeddings(), seconds, {"epochs": len(model.history)}
 
