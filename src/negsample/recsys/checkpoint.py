@@ -128,14 +128,7 @@ def latest_manifest(directory: str | os.PathLike) -> tuple[Path, dict]:
 
     Raises :class:`~negsample.checkpoints.CheckpointError` when there is none or it is not a two-tower one.
     """
-    folder = CheckpointDir(directory)
-    newest = folder.latest()
-    if newest is None:
-        raise CheckpointError(f"no checkpoint to resume from in {directory} (expected checkpoint-NNNNNN folders)")
-    manifest = folder.manifest(newest)
-    if manifest.get("wing") != "recsys":
-        raise CheckpointError(f"checkpoint {newest} is not a two-tower one (wing {manifest.get('wing')!r})")
-    return newest, manifest
+    return CheckpointDir(directory).newest("recsys")
 
 
 def latest_state(directory: str | os.PathLike, *, config: dict, digest: str) -> tuple[dict, str | None]:

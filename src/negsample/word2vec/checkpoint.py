@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..checkpoints import CheckpointDir, CheckpointError, CheckpointEvery
+from ..checkpoints import CheckpointDir, CheckpointEvery
 from .model import Word2Vec
 from .training import EpochStats
 
@@ -70,13 +70,7 @@ def latest_model(directory: str | os.PathLike) -> tuple[Word2Vec, dict]:
     Raises :class:`~negsample.checkpoints.CheckpointError` when there is none, and
     :class:`~negsample.word2vec.persistence.ModelFileError` for a damaged model file.
     """
-    folder = CheckpointDir(directory)
-    newest = folder.latest()
-    if newest is None:
-        raise CheckpointError(f"no checkpoint to resume from in {directory} (expected checkpoint-NNNNNN folders)")
-    manifest = folder.manifest(newest)
-    if manifest.get("wing") != "word2vec":
-        raise CheckpointError(f"checkpoint {newest} is not a word2vec one (wing {manifest.get('wing')!r})")
+    newest, manifest = CheckpointDir(directory).newest("word2vec")
     return Word2Vec.load(Path(newest) / MODEL_FILE), manifest
 
 
