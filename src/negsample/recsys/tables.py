@@ -266,9 +266,9 @@ def _read_parquet(source, wanted, numeric, name):
     pa, pc, _ = _pyarrow()
     import pyarrow.parquet as pq
 
-    try:
+    try:  # a damaged footer can also fail as bytes that are not UTF-8 in a column path (a ValueError)
         schema_names = pq.read_schema(source).names
-    except (OSError, pa.ArrowException) as exc:
+    except (OSError, ValueError, pa.ArrowException) as exc:
         raise RecsysDataError(f"{name}: not a readable Parquet file ({exc})") from exc
     selected = {}
     for role, col in wanted.items():
@@ -282,7 +282,7 @@ def _read_parquet(source, wanted, numeric, name):
         selected[role] = col
     try:  # a damaged file may have a readable schema and damaged pages
         table = pq.read_table(source, columns=sorted(set(selected.values())))
-    except (OSError, pa.ArrowException) as exc:
+    except (OSError, ValueError, pa.ArrowException) as exc:
         raise RecsysDataError(f"{name}: not a readable Parquet file ({exc})") from exc
     out = {}
     for role, col in selected.items():
