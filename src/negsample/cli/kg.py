@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from ..kg.config import LOSSES, MODEL_NAMES, OPTIMIZERS, REGULARIZERS, SAMPLERS, KGConfig
+from .checkpoint_options import add_checkpoint_options, checkpoint_every
 
 __all__ = ["KG_DEFAULTS", "add_commands", "config_from_args"]
 
@@ -120,7 +121,8 @@ def _cmd_train(args) -> int:
     from .._atomic import check_writable
     from ..kg import KGModel
 
-    every = _checkpoint_every(args)
+    every = checkpoint_every(args)
+    every = every and every.to_text()
     config = _resumed_config(args) if args.resume else config_from_args(args)
     for path in (args.output, args.log):
         if path:
@@ -152,20 +154,6 @@ def _cmd_train(args) -> int:
         print(f"filtered test link prediction ({time.perf_counter() - started:.1f} s):")
         _print_metrics(result, per_relation=False)
     return 0
-
-
-def _checkpoint_every(args) -> str | None:
-    """``--checkpoint-every`` checked against ``--checkpoint`` / ``--resume``, before any work."""
-    from .._checks import ParameterError
-    from ..checkpoints import CheckpointEvery
-
-    if args.resume and args.checkpoint:
-        raise ParameterError("--resume DIR goes on writing its checkpoints into DIR: leave out --checkpoint")
-    if args.checkpoint_every is None:
-        return None
-    if not (args.checkpoint or args.resume):
-        raise ParameterError("--checkpoint-every needs --checkpoint DIR (or --resume DIR)")
-    return CheckpointEvery.parse(args.checkpoint_every).to_text()
 
 
 def _resumed_config(args) -> KGConfig:
@@ -238,16 +226,13 @@ def add_commands(commands) -> None:
     train.add_argument("--log", metavar="LOG.jsonl", help="training log (one JSON line per epoch)")
     train.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
-    train.add_argument("--checkpoint", metavar="DIR",
-                       help="write a checkpoint (weights, optimizer and random states, schedule; atomically) into "
-                            "DIR every --checkpoint-every epochs and after the last; the newest two are kept")
-    train.add_argument("--checkpoint-every", metavar="EPOCHS|MINUTES",
-                       help="2: every 2 epochs (default 1); 30m or 1.5h: at the first epoch end that long after "
-                            "the last checkpoint")
-    train.add_argument("--resume", metavar="DIR",
-                       help="continue the run whose checkpoints are in DIR on the same triples: its settings come "
-                            "from the newest one (only --epochs, --max-seconds, --eval-batch-size may change); on "
-                            "CPU the model is that of an uninterrupted run")
+    add_checkpoint_options(
+        train,
+        checkpoint="write a checkpoint (weights, optimizer and random states, schedule; atomically) into DIR every "
+                   "--checkpoint-every epochs and after the last; the newest two are kept",
+        resume="continue the run whose checkpoints are in DIR on the same triples: its settings come from the "
+               "newest one (only --epochs, --max-seconds, --eval-batch-size may change); on CPU the model is "
+               "that of an uninterrupted run")
     _add_training_options(train)
     train.set_defaults(func=_cmd_train)
 

@@ -26,6 +26,7 @@ import json
 import sys
 
 from ..recsys.config import LOG_Q, LOSSES, NEGATIVES, TwoTowerConfig
+from .checkpoint_options import add_checkpoint_options, checkpoint_every
 
 __all__ = ["add_commands", "config_from_args"]
 
@@ -140,16 +141,9 @@ def _cmd_train(args) -> int:
 
 
 def _checkpoint_options(args):
-    """``--checkpoint-every`` checked against ``--checkpoint`` / ``--resume`` before any work, and the
-    manifest of the checkpoint ``--resume`` continues (its settings replace the model options)."""
-    from .._checks import ParameterError
-    from ..checkpoints import CheckpointEvery
-
-    if args.resume and args.checkpoint:
-        raise ParameterError("--resume DIR goes on writing its checkpoints into DIR: leave out --checkpoint")
-    if args.checkpoint_every is not None and not (args.checkpoint or args.resume):
-        raise ParameterError("--checkpoint-every needs --checkpoint DIR (or --resume DIR)")
-    every = None if args.checkpoint_every is None else CheckpointEvery.parse(args.checkpoint_every)
+    """``--checkpoint-every`` checked before any work, and the manifest of the checkpoint ``--resume``
+    continues (its settings replace the model options)."""
+    every = checkpoint_every(args)
     if not args.resume:
         return every, None
     from ..recsys.checkpoint import latest_manifest
@@ -237,14 +231,12 @@ def add_commands(commands) -> None:
     train.add_argument("--log", help="training log, JSON lines (one record per epoch)")
     train.add_argument("--device", default="cpu")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
-    train.add_argument("--checkpoint", metavar="DIR",
-                       help="write a checkpoint (the whole training state, atomically) into DIR every "
-                            "--checkpoint-every epochs and after the last; the newest two are kept")
-    train.add_argument("--checkpoint-every", metavar="EPOCHS|MINUTES",
-                       help="epochs (e.g. 2) or minutes (e.g. 30m) between checkpoints (default: every epoch)")
-    train.add_argument("--resume", metavar="DIR",
-                       help="continue the fit whose checkpoints are in DIR on the same FILE and split options: "
-                            "its model settings replace the model options given here")
+    add_checkpoint_options(
+        train,
+        checkpoint="write a checkpoint (the whole training state, atomically) into DIR every --checkpoint-every "
+                   "epochs and after the last; the newest two are kept",
+        resume="continue the fit whose checkpoints are in DIR on the same FILE and split options: its model "
+               "settings replace the model options given here")
     _add_model_options(train)
     train.set_defaults(func=_cmd_train)
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..word2vec.config import CBOW_ALPHA, SKIPGRAM_ALPHA, Word2VecConfig
 from ..word2vec.corpus.text import MAX_INVALID_SHARE
+from .checkpoint_options import add_checkpoint_options, checkpoint_every
 from .vectors import load_vectors, save_vectors_or_rescue, vectors_format
 
 __all__ = ["TRAINING_DEFAULTS", "add_commands", "add_training_options", "model_from_args"]
@@ -110,7 +111,7 @@ def _cmd_train(args) -> int:
     from ..word2vec import checkpoint
     from ..word2vec.corpus import Corpus
 
-    every = _checkpoint_every(args)
+    every = checkpoint_every(args)
     if args.resume:  # the settings, vocabulary and weights come from the checkpoint
         model, manifest = checkpoint.latest_model(args.resume)
     else:
@@ -137,20 +138,6 @@ def _cmd_train(args) -> int:
         print(f"wrote {len(model.wv)} x {model.wv.vector_size} vectors ({fmt}) to {args.output} "
               f"in {time.perf_counter() - started:.1f}s", file=sys.stderr)
     return 0
-
-
-def _checkpoint_every(args):
-    """``--checkpoint-every`` checked against ``--checkpoint`` / ``--resume``, before any work."""
-    from .._checks import ParameterError
-    from ..checkpoints import CheckpointEvery
-
-    if args.resume and args.checkpoint:
-        raise ParameterError("--resume DIR goes on writing its checkpoints into DIR: leave out --checkpoint")
-    if args.checkpoint_every is None:
-        return None
-    if not (args.checkpoint or args.resume):
-        raise ParameterError("--checkpoint-every needs --checkpoint DIR (or --resume DIR)")
-    return CheckpointEvery.parse(args.checkpoint_every)
 
 
 def _fail(message: str) -> int:
@@ -249,16 +236,13 @@ def add_commands(commands) -> None:
                        help="output file: word2vec text format, binary if it ends in .bin or --binary, native if .npz")
     train.add_argument("--binary", action="store_true", help="write the word2vec binary format")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
-    train.add_argument("--checkpoint", metavar="DIR",
-                       help="write a checkpoint (the whole model, atomically) into DIR at the end of every "
-                            "--checkpoint-every epochs; the newest two are kept")
-    train.add_argument("--checkpoint-every", metavar="EPOCHS|MINUTES",
-                       help="2: every 2 epochs (default 1); 30m or 1.5h: at the first epoch end that long after "
-                            "the last checkpoint")
-    train.add_argument("--resume", metavar="DIR",
-                       help="continue the run whose checkpoints are in DIR on CORPUS: its settings, vocabulary, "
-                            "weights and place in the schedule come from the newest one (the training options "
-                            "are ignored); with --workers 1 the vectors are those of an uninterrupted run")
+    add_checkpoint_options(
+        train,
+        checkpoint="write a checkpoint (the whole model, atomically) into DIR at the end of every --checkpoint-every"
+                   " epochs; the newest two are kept",
+        resume="continue the run whose checkpoints are in DIR on CORPUS: its settings, vocabulary, weights and "
+               "place in the schedule come from the newest one (the training options are ignored); with "
+               "--workers 1 the vectors are those of an uninterrupted run")
     train.add_argument("--max-invalid-share", type=float, default=MAX_INVALID_SHARE, metavar="SHARE",
                        help="refuse a corpus file whose bytes are more than this share NUL or invalid UTF-8: "
                             f"it is not text (default {MAX_INVALID_SHARE})")
