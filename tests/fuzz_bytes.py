@@ -1,4 +1,5 @@
 """Byte mutations of small valid files for the loaders' fuzz tests (tests/kg/test_triples_fuzz.py,
+tests/word2vec/test_corpus_fuzz.py,
 tests/recsys/test_interactions_fuzz.py): set, insert or delete a byte, truncate, insert a field
 separator (a column too many), drop a line."""
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
+from fuzz_bytes import mutate  # noqa: E402 (set / insert / delete / truncate, as drawn below)
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -51,20 +52,6 @@ def _read_every_way(path):
 
 MUTATION = st.tuples(st.sampled_from(["set", "insert", "delete", "truncate"]), st.integers(0, 10_000),
                      st.sampled_from([0, 0x0A, 0x20, 0xFF, 0xC3, 0xA9, 0x80, 0xE2, ord("a"), 0x1F, 0x8B]))
-
-
-def mutate(data: bytes, mutations) -> bytes:
-    for kind, at, byte in mutations:
-        at %= max(len(data), 1)
-        if kind == "set" and data:
-            data = data[:at] + bytes([byte]) + data[at + 1:]
-        elif kind == "insert":
-            data = data[:at] + bytes([byte]) + data[at:]
-        elif kind == "delete":
-            data = data[:at] + data[at + 1:]
-        elif kind == "truncate":
-            data = data[:at]
-    return data
 
 
 @pytest.fixture
