@@ -7,12 +7,22 @@ matrix of ``n_words - 1`` rows serves the whole tree. Frequent words get short c
 Codes and points are stored flat (no padding, no length cap): word w's code is
 ``codes[offsets[w]:offsets[w+1]]`` and its inner nodes ``points[offsets[w]:offsets[w+1]]``.
 
+Ties are broken as gensim's ``heapq`` build breaks them, so the tree is gensim's for the same
+vocabulary. Many optimal trees exist when counts tie (thousands of words share each small count),
+and which one is built matters more than one would think: SG-HS on text8_prefix (10 epochs, 2
+threads, Google analogies), trees that differ only in their ties scored 0.086, 0.094 and 0.099
+(gensim's heap over three orders of the same counts, 4 seeds each), while the seeds of one tree
+spread by about 0.003. The word2vec C tool's two-queue build (a merged node before a leaf of equal
+weight) gave 0.091 over 7 seeds; gensim, given that tree instead of its own, fell from 0.096 to
+0.088, and negsample given gensim's tree rose to 0.097. Matching gensim's tie order makes both
+libraries train on the same tree, so their HS quality is the same wherever they are compared.
+
 Example
 -------
 >>> from negsample.word2vec.huffman import build_huffman
 >>> tree = build_huffman([5, 3, 1, 1])
 >>> tree.code(0), tree.code(3)
-([1], [0, 0, 0])
+([0], [1, 0, 1])
 """
 
 from __future__ import annotations
@@ -46,31 +56,16 @@ class HuffmanTree:
 
 
 def build_huffman(counts) -> HuffmanTree:
-    """Build the tree for word counts (any order; ties broken by index).
+    """Build the tree for word counts, in the vocabulary's order (ties broken as gensim breaks them).
 
     Parameters
     ----------
-    counts : array-like of int, shape (n_words,), n_words >= 2
+    counts : array-like of int, shape (n_words,), n_words >= 2 -- any order; gensim's tree for the
+        same words in the same order (:func:`negsample._kernels.huffman.huffman_merge`)
     """
     counts = np.asarray(counts, dtype=np.float64)
     n = counts.shape[0]
     if counts.ndim != 1 or n < 2:
         raise ValueError(f"hierarchical softmax needs at least 2 words in the vocabulary, got {n}")
-    order = np.argsort(-counts, kind="stable")
-    parent, is_right = huffman_merge(counts[order])
-    offsets, codes, points = huffman_paths(parent, is_right, n)
-    if np.array_equal(order, np.arange(n)):
-        return HuffmanTree(offsets, codes, points)
-    # Map back from sorted positions to the caller's word order.
-    lengths = np.diff(offsets)
-    new_lengths = np.empty(n, dtype=np.int64)
-    new_lengths[order] = lengths
-    new_offsets = np.concatenate([[0], np.cumsum(new_lengths)])
-    new_codes = np.empty_like(codes)
-    new_points = np.empty_like(points)
-    for rank, word in enumerate(order):
-        src = slice(offsets[rank], offsets[rank + 1])
-        dst = slice(new_offsets[word], new_offsets[word + 1])
-        new_codes[dst] = codes[src]
-        new_points[dst] = points[src]
-    return HuffmanTree(new_offsets, new_codes, new_points)
+    parent, is_right = huffman_merge(counts)
+    return HuffmanTree(*huffman_paths(parent, is_right, n))
