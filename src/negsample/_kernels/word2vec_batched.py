@@ -33,6 +33,8 @@ center position, one draw for the window shrink (none when it does not shrink), 
 the window holds at least one context word -- ``k`` draws for the window's negatives.
 """
 
+import functools
+
 import numpy as np
 from numba import njit
 
@@ -41,21 +43,21 @@ from .hot_rows import sync_when_due
 from .logistic import gain_and_loss
 from .windows import sentence_buffer, subsample, window_bounds
 
-__all__ = ["CENTERS_PER_BATCH", "train_skipgram_batched_job", "train_cbow_batched_job"]
+__all__ = ["CENTERS_PER_BATCH", "cbow_batched_job_for_size", "skipgram_batched_job_for_size",
+           "train_cbow_batched_job", "train_skipgram_batched_job"]
 
 CENTERS_PER_BATCH = 8  # CBOW: consecutive centers of a sentence that share one draw of negatives
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
 def _window_step(inputs, out, hot, context_ids, n_context, target_ids, n_target, alpha, sigmoid, log_sigmoid,
-                 gains, grad_context):
+                 gains, grad_context, dim):
     """One window: target 0 is the positive, the rest negatives. Updates ``inputs`` and ``out``/``hot``.
 
     gains : float32 (>= n_context, >= n_target) scratch for G
     grad_context : float32 (>= n_context, dim) scratch for G O
     Returns the window's loss (float64).
     """
-    dim = inputs.shape[1]
     # Output rows below n_hot live in the thread's private copy. Every pass loops over targets
     # outermost, so the row is chosen once per target and pass: choosing it per (context, target)
     # cell made one thread 5% slower (a branch the predictor cannot learn), and a helper returning
@@ -129,10 +131,31 @@ def train_skipgram_batched_job(ids, lengths, inputs, keep_prob, window, negative
     """
     if tree is not None:
         raise ValueError("hierarchical softmax has no window-batched kernel")
+    return _skipgram_batched_job(ids, lengths, inputs, keep_prob, window, negative, alpha_start, alpha_end, rng,
+                                 tables, inputs.shape[1])
+
+
+@functools.cache
+def skipgram_batched_job_for_size(dim: int):
+    """:func:`train_skipgram_batched_job` compiled for ``dim``-float vectors (why:
+    :func:`negsample.word2vec.training.job_kernel`)."""
+
+    @njit(cache=True, nogil=True, fastmath=True)
+    def job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end, rng, tables):
+        if tree is not None:
+            raise ValueError("hierarchical softmax has no window-batched kernel")
+        return _skipgram_batched_job(ids, lengths, inputs, keep_prob, window, negative, alpha_start, alpha_end, rng,
+                                     tables, dim)
+
+    return job
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _skipgram_batched_job(ids, lengths, inputs, keep_prob, window, negative, alpha_start, alpha_end, rng, tables,
+                          dim):
     sigmoid, log_sigmoid = tables
     out, hot, threshold, alias, k = negative.out, negative.hot, negative.threshold, negative.alias, negative.k
     window_size = window.size
-    dim = inputs.shape[1]
     # Thread-local scratch, allocated once per job.
     context_ids = np.empty(2 * window_size, dtype=np.int64)
     target_ids = np.empty(k + 1, dtype=np.int64)
@@ -166,16 +189,16 @@ def train_skipgram_batched_job(ids, lengths, inputs, keep_prob, window, negative
                     target_ids[n_target] = word
                     n_target += 1
             loss += _window_step(inputs, out, hot, context_ids, n_context, target_ids, n_target, alpha, sigmoid,
-                                 log_sigmoid, gains, grad_context)
+                                 log_sigmoid, gains, grad_context, dim)
             examples += n_context
         start = stop
         since_sync = sync_when_due(out, hot, negative.hot_base, False, since_sync, negative.sync_every, lengths[s])
     return loss, examples
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
 def _cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, k, alpha, sigmoid, log_sigmoid,
-                     gains):
+                     gains, dim):
     """Rows ``hidden[:n_rows]`` predict their own ``centers`` against the shared ``negatives``.
 
     Column 0 of ``gains`` is each row's positive, columns 1..k the shared negatives; a negative equal
@@ -183,7 +206,6 @@ def _cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, 
     for the most frequent words) and fills ``grad_hidden[:n_rows]`` from the pre-update output rows.
     Returns the batch's loss (float64).
     """
-    dim = hidden.shape[1]
     # Output rows below n_hot live in the thread's private copy; loops over the shared negatives
     # run outermost so that the row is chosen once per negative (see _window_step).
     n_hot = hot.shape[0]
@@ -263,9 +285,29 @@ def train_cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, tr
     """
     if tree is not None:
         raise ValueError("hierarchical softmax has no window-batched kernel")
+    return _cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, alpha_start, alpha_end, rng, tables,
+                             inputs.shape[1])
+
+
+@functools.cache
+def cbow_batched_job_for_size(dim: int):
+    """:func:`train_cbow_batched_job` compiled for ``dim``-float vectors (why:
+    :func:`negsample.word2vec.training.job_kernel`)."""
+
+    @njit(cache=True, nogil=True, fastmath=True)
+    def job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end, rng, tables):
+        if tree is not None:
+            raise ValueError("hierarchical softmax has no window-batched kernel")
+        return _cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, alpha_start, alpha_end, rng,
+                                 tables, dim)
+
+    return job
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, alpha_start, alpha_end, rng, tables, dim):
     sigmoid, log_sigmoid = tables
     out, hot, threshold, alias, k = negative.out, negative.hot, negative.threshold, negative.alias, negative.k
-    dim = inputs.shape[1]
     batch = CENTERS_PER_BATCH
     hidden = np.empty((batch, dim), dtype=np.float32)
     grad_hidden = np.empty((batch, dim), dtype=np.float32)
@@ -313,7 +355,7 @@ def train_cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, tr
                     for d in range(dim):
                         row[d] *= inv
             loss += _cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, k, alpha,
-                                     sigmoid, log_sigmoid, gains)
+                                     sigmoid, log_sigmoid, gains, dim)
             for b in range(n_rows):
                 row = grad_hidden[b]
                 for j in range(los[b], his[b]):

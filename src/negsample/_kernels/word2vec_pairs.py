@@ -19,6 +19,8 @@ center position, one draw for the window shrink (none when the window does not s
 training example, one draw per negative.
 """
 
+import functools
+
 import numpy as np
 from numba import njit
 
@@ -27,20 +29,21 @@ from .hot_rows import sync_when_due
 from .logistic import MAX_EXP, SIGMOID_SCALE, gain_and_loss, logistic_loss
 from .windows import sentence_buffer, subsample, window_bounds
 
-__all__ = ["hierarchical_softmax_step", "negative_sampling_step", "train_cbow_job", "train_skipgram_job"]
+__all__ = ["cbow_job_for_size", "hierarchical_softmax_step", "negative_sampling_step", "skipgram_job_for_size",
+           "train_cbow_job", "train_skipgram_job"]
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def negative_sampling_step(hidden, grad, target, negative, alpha, rng, sigmoid, log_sigmoid):
+def negative_sampling_step(hidden, grad, target, negative, alpha, rng, sigmoid, log_sigmoid, dim):
     """One negative-sampling example: target is the positive, ``negative.k`` negatives come from the noise.
 
     hidden : float32 (dim,) -- read only
     grad : float32 (dim,) -- receives += gradient for ``hidden`` (scaled by ``alpha``)
     negative : NegativeSampling -- rows ``0 .. n_hot-1`` are trained in ``negative.hot``
+    dim : int -- the vector size (a compile-time constant in the ``*_for_size`` kernels)
     Returns the example's loss (float64). A negative equal to the target is skipped (C tool rule).
     """
     out, hot = negative.out, negative.hot
-    dim = hidden.shape[0]
     n_hot = hot.shape[0]
     loss = 0.0
     for draw in range(negative.k + 1):
@@ -64,8 +67,8 @@ def negative_sampling_step(hidden, grad, target, negative, alpha, rng, sigmoid, 
     return loss
 
 
-@njit(cache=True, nogil=True, fastmath=True)
-def hierarchical_softmax_step(hidden, grad, target, tree, alpha, sigmoid, log_sigmoid):
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def hierarchical_softmax_step(hidden, grad, target, tree, alpha, sigmoid, log_sigmoid, dim):
     """One hierarchical-softmax example: a binary logistic step at each inner node on the path.
 
     tree : HierarchicalSoftmax -- the last ``n_hot`` node rows (the top of the tree, which every
@@ -74,7 +77,6 @@ def hierarchical_softmax_step(hidden, grad, target, tree, alpha, sigmoid, log_si
     example is hopeless); their loss is still counted so the reported loss is honest.
     """
     out, hot, offsets, codes, points = tree.out, tree.hot, tree.offsets, tree.codes, tree.points
-    dim = hidden.shape[0]
     hot_start = out.shape[0] - hot.shape[0]
     loss = 0.0
     for i in range(offsets[target], offsets[target + 1]):
@@ -99,6 +101,8 @@ def train_skipgram_job(ids, lengths, inputs, keep_prob, window, negative, tree, 
                        rng, tables):
     """Skip-gram over one job; each context word's input row predicts the center word.
 
+    The trainer runs :func:`skipgram_job_for_size`, this loop compiled for one vector size.
+
     ids : int32 (n_tokens,) -- the job's in-vocabulary ids, sentence after sentence
     lengths : int32 (n_sentences,) -- sentence lengths, summing to n_tokens
     inputs : float32 (V, dim) -- the word vectors, updated in place (Hogwild)
@@ -114,8 +118,27 @@ def train_skipgram_job(ids, lengths, inputs, keep_prob, window, negative, tree, 
 
     Returns (loss: float64, examples: int64).
     """
+    return _skipgram_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end, rng,
+                         tables, inputs.shape[1])
+
+
+@functools.cache
+def skipgram_job_for_size(dim: int):
+    """:func:`train_skipgram_job` compiled for ``dim``-float vectors (why:
+    :func:`negsample.word2vec.training.job_kernel`)."""
+
+    @njit(cache=True, nogil=True, fastmath=True)
+    def job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end, rng, tables):
+        return _skipgram_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end, rng,
+                             tables, dim)
+
+    return job
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _skipgram_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end, rng, tables,
+                  dim):
     sigmoid, log_sigmoid = tables
-    dim = inputs.shape[1]
     grad = np.zeros(dim, dtype=np.float32)
     sentence = sentence_buffer(lengths)
     n_tokens = ids.shape[0]
@@ -138,9 +161,10 @@ def train_skipgram_job(ids, lengths, inputs, keep_prob, window, negative, tree, 
                 grad[:] = 0.0
                 # Hierarchical softmax first, then negative sampling, as the C tool orders them.
                 if tree is not None:
-                    loss += hierarchical_softmax_step(hidden, grad, center, tree, alpha, sigmoid, log_sigmoid)
+                    loss += hierarchical_softmax_step(hidden, grad, center, tree, alpha, sigmoid, log_sigmoid, dim)
                 if negative is not None:
-                    loss += negative_sampling_step(hidden, grad, center, negative, alpha, rng, sigmoid, log_sigmoid)
+                    loss += negative_sampling_step(hidden, grad, center, negative, alpha, rng, sigmoid, log_sigmoid,
+                                                   dim)
                 for d in range(dim):
                     inputs[context, d] += grad[d]
                 examples += 1
@@ -159,10 +183,29 @@ def train_skipgram_job(ids, lengths, inputs, keep_prob, window, negative, tree, 
 def train_cbow_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end, rng, tables):
     """CBOW over one job: the mean (``window.mean``) or sum of the context rows predicts the center word.
 
-    Arguments as in :func:`train_skipgram_job`. Returns (loss: float64, examples: int64).
+    Arguments as in :func:`train_skipgram_job`. Returns (loss: float64, examples: int64). The
+    trainer runs :func:`cbow_job_for_size`.
     """
+    return _cbow_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end, rng, tables,
+                     inputs.shape[1])
+
+
+@functools.cache
+def cbow_job_for_size(dim: int):
+    """:func:`train_cbow_job` compiled for ``dim``-float vectors (why:
+    :func:`negsample.word2vec.training.job_kernel`)."""
+
+    @njit(cache=True, nogil=True, fastmath=True)
+    def job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end, rng, tables):
+        return _cbow_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end, rng,
+                         tables, dim)
+
+    return job
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _cbow_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end, rng, tables, dim):
     sigmoid, log_sigmoid = tables
-    dim = inputs.shape[1]
     grad = np.zeros(dim, dtype=np.float32)
     hidden = np.zeros(dim, dtype=np.float32)
     sentence = sentence_buffer(lengths)
@@ -192,9 +235,9 @@ def train_cbow_job(ids, lengths, inputs, keep_prob, window, negative, tree, alph
                     hidden[d] *= inv
             grad[:] = 0.0
             if tree is not None:
-                loss += hierarchical_softmax_step(hidden, grad, center, tree, alpha, sigmoid, log_sigmoid)
+                loss += hierarchical_softmax_step(hidden, grad, center, tree, alpha, sigmoid, log_sigmoid, dim)
             if negative is not None:
-                loss += negative_sampling_step(hidden, grad, center, negative, alpha, rng, sigmoid, log_sigmoid)
+                loss += negative_sampling_step(hidden, grad, center, negative, alpha, rng, sigmoid, log_sigmoid, dim)
             for j in range(lo, hi):
                 if j != i:
                     context = sentence[j]
