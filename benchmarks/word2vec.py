@@ -136,11 +136,13 @@ def compile_seconds() -> tuple[float, float]:
     return times[0], times[1]
 
 
-def warm_cache(corpus: Path, work: Path, groups: list[dict], systems: dict, *, workers: int) -> None:
+def warm_cache(corpus: Path, work: Path, groups: list[dict], systems: dict, *, workers: int, dim: int = 100,
+               min_count: int = 5) -> None:
     """Train every negsample variant of ``groups`` once, untimed, on the corpus's first 20 lines, so that
     the kernels each timed run needs are in the Numba cache the timed runs read. (``compile_seconds``
     measures compiling in a throwaway cache; without this, the first seed of each variant would pay
-    the compile when the benchmark runs from a fresh checkout or worktree.)"""
+    the compile when the benchmark runs from a fresh checkout or worktree.) ``dim`` must be the timed
+    runs' vector size: the trainer's kernels are compiled for it."""
     small = work / "warm.lines"
     with open(corpus) as f:
         small.write_text("".join(next(f) for _ in range(20)))
@@ -153,7 +155,7 @@ def warm_cache(corpus: Path, work: Path, groups: list[dict], systems: dict, *, w
             warmed.add(variant)
             spec = dict(system="negsample", corpus=str(small), save=str(save), sg=group["sg"], hs=group["hs"],
                         negative=group["negative"], batch=VARIANTS[variant][3], alpha=group["alpha"], epochs=1,
-                        workers=workers, seed=1, dim=100, min_count=5, window=WINDOW, sample=SAMPLE)
+                        workers=workers, seed=1, dim=dim, min_count=min_count, window=WINDOW, sample=SAMPLE)
             run_system("negsample", systems["negsample"], spec, work)
             save.unlink()
     small.unlink()
@@ -348,6 +350,7 @@ def zipf_scenario(args, work) -> list[str]:
     systems = {"negsample": "python", "gensim": "python"}
     for variant in ZIPF_VARIANTS:
         group = text8_groups([variant], [0.025], [0.025])[0]
+        warm_cache(corpus, work, [group], systems, workers=args.workers, dim=300, min_count=1)
         runs = run_group(corpus, work, group, systems, args.seeds, epochs=args.zipf_epochs,
                          workers=args.workers, dim=300, min_count=1, log="zipf1m ")
         ns, gs = runs["negsample"], runs["gensim"]

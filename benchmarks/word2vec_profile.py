@@ -1,0 +1,424 @@
+"""Where a word2vec epoch's time goes: a profile by stages, for one thread and for two.
+
+    python benchmarks/word2vec_profile.py [--data ../shared/data] [--repeats 3] [--out FILE]
+
+This machine has no hardware counters (``perf stat`` reports "not supported") and Numba's code has
+no symbols for a sampling profiler, so the profile is built by stages instead: the script trains
+one epoch of text8_prefix (as ``benchmarks/word2vec.py`` prepares it) through copies of the
+kernels' loops that stop after a given stage, and reports each stage's added time:
+
+- skip-gram, window-batched negative sampling (the default kernel):
+  ``draws`` (subsampling, window shrink, alias draws of the negatives: the RNG and the loop),
+  ``gather + dot`` (reading the context and target rows, S = C O^T), ``sigmoid`` (the table
+  lookups that turn S into gains and losses: the "exp"), ``grad C`` (G O), ``scatter O`` (O += G^T C)
+  and ``scatter C`` (C += grad C): the whole kernel;
+- skip-gram, hierarchical softmax: ``draws``, ``gather + dot`` over the path's node rows,
+  ``sigmoid``, ``scatter`` (node rows and the input row);
+- CBOW, per-pair negative sampling (the CBOW default): ``draws``, ``hidden`` (gathering and
+  averaging the context rows), ``dot + sigmoid`` (draws included), ``scatter``.
+
+Every stage kernel consumes the same random numbers as the library kernel, and the last stage of
+each is checked against it (the same loss, up to float32 rounding) so the stages time the real
+work. The last stage of a profile is timed beside the library kernel itself. Each line is the
+median of ``--repeats`` runs on fresh vectors; the first run of every kernel is thrown away (Numba
+compiles on first call). Then it times the same epoch with two threads (the library's trainer) and
+the two sides of an epoch that are not kernels: reading + vocabulary + encoding, and hot-row syncs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import statistics
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+from numba import njit
+
+from negsample._kernels.alias import draw_alias
+from negsample._kernels.hot_rows import sync_hot_rows
+from negsample._kernels.logistic import MAX_EXP, SIGMOID_SCALE, gain_and_loss, logistic_loss, sigmoid_tables
+from negsample._kernels.rng import job_seed
+from negsample._kernels.windows import sentence_buffer, subsample, window_bounds
+from negsample._kernels.word2vec_batched import train_skipgram_batched_job
+from negsample._kernels.word2vec_pairs import negative_sampling_step, train_cbow_job, train_skipgram_job
+from negsample.word2vec.config import Word2VecConfig
+from negsample.word2vec.corpus import Corpus
+from negsample.word2vec.model import initial_vectors
+from negsample.word2vec.objectives import ContextWindow, build_objectives
+from negsample.word2vec.subsampling import keep_probabilities
+from negsample.word2vec.training import plan_jobs
+
+HERE = Path(__file__).resolve().parent
+
+# Stages (a kernel stops after the given one).
+DRAWS, GATHER_DOT, SIGMOID, GRAD_C, SCATTER_O, SCATTER_C = range(6)
+SG_NS_STAGES = ["draws", "gather + dot", "sigmoid", "grad C", "scatter O", "scatter C"]
+SG_HS_STAGES = ["draws", "gather + dot", "sigmoid", "scatter"]
+CBOW_STAGES = ["draws", "hidden", "dot + sigmoid", "scatter"]
+
+
+@functools.cache
+def sg_ns_batched_stages(stage: int):
+    """The window-batched skip-gram kernel up to ``stage`` (a constant: its tests fold away)."""
+
+    @njit(nogil=True, fastmath=True)
+    def kernel(ids, lengths, inputs, keep_prob, window, negative, alpha, rng, tables):
+        """The window-batched skip-gram loop (``train_skipgram_batched_job``), stopping after ``stage``."""
+        sigmoid, log_sigmoid = tables
+        out, threshold, alias, k = negative.out, negative.threshold, negative.alias, negative.k
+        dim = inputs.shape[1]
+        context_ids = np.empty(2 * window.size, dtype=np.int64)
+        target_ids = np.empty(k + 1, dtype=np.int64)
+        gains = np.empty((2 * window.size, k + 1), dtype=np.float32)
+        grad_context = np.empty((2 * window.size, dim), dtype=np.float32)
+        sentence = sentence_buffer(lengths)
+        loss = 0.0
+        sink = np.float32(0.0)
+        start = 0
+        for s in range(lengths.shape[0]):
+            stop = start + lengths[s]
+            n = subsample(ids, start, stop, keep_prob, rng, sentence)
+            for i in range(n):
+                lo, hi = window_bounds(rng, window, i, n)
+                n_context = 0
+                for j in range(lo, hi):
+                    if j != i:
+                        context_ids[n_context] = sentence[j]
+                        n_context += 1
+                if n_context == 0:
+                    continue
+                target_ids[0] = sentence[i]
+                n_target = 1
+                for _ in range(k):
+                    word = draw_alias(threshold, alias, rng)
+                    if word != sentence[i]:
+                        target_ids[n_target] = word
+                        n_target += 1
+                if stage == DRAWS:
+                    sink += np.float32(target_ids[n_target - 1] + context_ids[n_context - 1])
+                    continue
+                for j in range(n_target):
+                    o = out[target_ids[j]]
+                    for c in range(n_context):
+                        x = inputs[context_ids[c]]
+                        f = np.float32(0.0)
+                        for d in range(dim):
+                            f += x[d] * o[d]
+                        if stage == GATHER_DOT:
+                            sink += f
+                        else:
+                            gains[c, j], example_loss = gain_and_loss(f, 1.0 if j == 0 else 0.0, alpha, sigmoid,
+                                                                      log_sigmoid)
+                            loss += example_loss
+                if stage <= SIGMOID:
+                    continue
+                grad_context[:n_context] = 0.0
+                for j in range(n_target):
+                    o = out[target_ids[j]]
+                    for c in range(n_context):
+                        g = gains[c, j]
+                        row = grad_context[c]
+                        for d in range(dim):
+                            row[d] += g * o[d]
+                if stage == GRAD_C:
+                    sink += grad_context[0, 0]
+                    continue
+                for j in range(n_target):
+                    o = out[target_ids[j]]
+                    for c in range(n_context):
+                        g = gains[c, j]
+                        x = inputs[context_ids[c]]
+                        for d in range(dim):
+                            o[d] += g * x[d]
+                if stage == SCATTER_O:
+                    continue
+                for c in range(n_context):
+                    x = inputs[context_ids[c]]
+                    row = grad_context[c]
+                    for d in range(dim):
+                        x[d] += row[d]
+            start = stop
+        return loss, sink
+
+    return kernel
+
+
+@functools.cache
+def sg_hs_stages(stage: int):
+    """The skip-gram hierarchical-softmax kernel up to ``stage`` (a constant: its tests fold away)."""
+
+    @njit(nogil=True, fastmath=True)
+    def kernel(ids, lengths, inputs, keep_prob, window, tree, alpha, rng, tables):
+        """The per-pair skip-gram loop with hierarchical softmax (``train_skipgram_job``), up to ``stage``
+        (0 draws, 1 gather + dot, 2 sigmoid, 3 scatter)."""
+        sigmoid, log_sigmoid = tables
+        out, offsets, codes, points = tree.out, tree.offsets, tree.codes, tree.points
+        dim = inputs.shape[1]
+        grad = np.zeros(dim, dtype=np.float32)
+        sentence = sentence_buffer(lengths)
+        loss = 0.0
+        sink = np.float32(0.0)
+        start = 0
+        for s in range(lengths.shape[0]):
+            stop = start + lengths[s]
+            n = subsample(ids, start, stop, keep_prob, rng, sentence)
+            for i in range(n):
+                center = sentence[i]
+                lo, hi = window_bounds(rng, window, i, n)
+                for j in range(lo, hi):
+                    if j == i:
+                        continue
+                    hidden = inputs[sentence[j]]
+                    if stage == 0:
+                        sink += np.float32(offsets[center + 1] - offsets[center])
+                        continue
+                    grad[:] = 0.0
+                    for p in range(offsets[center], offsets[center + 1]):
+                        row = out[points[p]]
+                        f = np.float32(0.0)
+                        for d in range(dim):
+                            f += hidden[d] * row[d]
+                        if stage == 1:
+                            sink += f
+                            continue
+                        label = 1.0 - codes[p]
+                        loss += logistic_loss(f, label, log_sigmoid)
+                        if f <= -MAX_EXP or f >= MAX_EXP:
+                            continue
+                        g = np.float32((label - sigmoid[int((f + MAX_EXP) * SIGMOID_SCALE)]) * alpha)
+                        if stage == 2:
+                            sink += g
+                            continue
+                        for d in range(dim):
+                            grad[d] += g * row[d]
+                            row[d] += g * hidden[d]
+                    if stage == 3:
+                        for d in range(dim):
+                            hidden[d] += grad[d]
+            start = stop
+        return loss, sink
+
+    return kernel
+
+
+@functools.cache
+def cbow_ns_stages(stage: int):
+    """The per-pair CBOW negative-sampling kernel up to ``stage`` (a constant: its tests fold away)."""
+
+    @njit(nogil=True, fastmath=True)
+    def kernel(ids, lengths, inputs, keep_prob, window, negative, alpha, rng, tables):
+        """The per-pair CBOW loop with negative sampling (``train_cbow_job``), up to ``stage``
+        (0 draws, 1 hidden, 2 dot + sigmoid, 3 scatter); the last stage calls the library's
+        ``negative_sampling_step``."""
+        sigmoid, log_sigmoid = tables
+        out, threshold, alias, k = negative.out, negative.threshold, negative.alias, negative.k
+        dim = inputs.shape[1]
+        grad = np.zeros(dim, dtype=np.float32)
+        hidden = np.zeros(dim, dtype=np.float32)
+        sentence = sentence_buffer(lengths)
+        loss = 0.0
+        sink = np.float32(0.0)
+        start = 0
+        for s in range(lengths.shape[0]):
+            stop = start + lengths[s]
+            n = subsample(ids, start, stop, keep_prob, rng, sentence)
+            for i in range(n):
+                center = sentence[i]
+                lo, hi = window_bounds(rng, window, i, n)
+                if hi - lo < 2:
+                    continue
+                if stage >= 1:
+                    hidden[:] = 0.0
+                    for j in range(lo, hi):
+                        if j != i:
+                            context = sentence[j]  # hoisted: inputs[sentence[j], d] reloads sentence[j] per d
+                            for d in range(dim):
+                                hidden[d] += inputs[context, d]
+                    inv = np.float32(1.0 / (hi - lo - 1))
+                    for d in range(dim):
+                        hidden[d] *= inv
+                if stage == 3:  # the library's own step, so the whole kernel is compiled as the library's
+                    grad[:] = 0.0
+                    loss += negative_sampling_step(hidden, grad, center, negative, alpha, rng, sigmoid, log_sigmoid)
+                    for j in range(lo, hi):
+                        if j != i:
+                            context = sentence[j]
+                            for d in range(dim):
+                                inputs[context, d] += grad[d]
+                    continue
+                for draw in range(k + 1):
+                    if draw == 0:
+                        word, label = center, 1.0
+                    else:
+                        word = draw_alias(threshold, alias, rng)
+                        if word == center:
+                            continue
+                        label = 0.0
+                    if stage == 0:
+                        sink += np.float32(word)
+                        continue
+                    if stage == 1:
+                        sink += hidden[word % dim]
+                        continue
+                    row = out[word]
+                    f = np.float32(0.0)
+                    for d in range(dim):
+                        f += hidden[d] * row[d]
+                    g, example_loss = gain_and_loss(f, label, alpha, sigmoid, log_sigmoid)
+                    loss += example_loss
+                    sink += g
+            start = stop
+        return loss, sink
+
+    return kernel
+
+
+def text8_corpus(data: Path, work: Path) -> Path:
+    """text8_prefix in 1,000-token lines (as benchmarks/word2vec.py prepares it)."""
+    lines = work / "text8_prefix.lines"
+    if not lines.exists():
+        work.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(data / "text8_prefix.zip") as zf:
+            words = zf.read("text8_prefix").decode().split()
+        lines.write_text("\n".join(" ".join(words[i:i + 1000]) for i in range(0, len(words), 1000)) + "\n")
+    return lines
+
+
+class Epoch:
+    """One epoch's jobs of the encoded corpus, trained one after the other on one thread."""
+
+    def __init__(self, cfg: Word2VecConfig, vocab, encoded):
+        self.cfg, self.encoded = cfg, encoded
+        self.jobs = plan_jobs(encoded)
+        self.keep = keep_probabilities(vocab.counts, cfg.sample)
+        self.counts = vocab.counts
+        self.window = ContextWindow(cfg.window, True, True)
+        self.tables = sigmoid_tables()
+
+    def fresh(self, *, negative: int, hs: bool):
+        inputs = initial_vectors(self.cfg, len(self.counts))
+        ns, tree = build_objectives(self.counts, dim=self.cfg.vector_size, negative=negative, hs=hs)
+        if ns is not None:  # trained output rows, so the dot products are not all zero
+            ns.out[:] = initial_vectors(self.cfg, len(self.counts))
+        if tree is not None:
+            tree.out[:] = initial_vectors(self.cfg, len(self.counts))[:-1]
+        return inputs, ns, tree
+
+    def run(self, call) -> tuple[float, float]:
+        """(seconds, loss) of ``call(ids, lengths, rng)`` over every job of the epoch."""
+        rng = np.zeros(1, np.uint64)
+        loss = 0.0
+        t0 = time.perf_counter()
+        for index, job in enumerate(self.jobs):
+            ids, lengths = self.encoded.chunks[job.chunk]
+            rng[0] = job_seed(1, 0, index)[0]
+            result = call(np.asarray(ids[job.token_start:job.token_stop]),
+                          np.asarray(lengths[job.sentence_start:job.sentence_stop]), rng)
+            loss += result[0]  # (loss, sink): the sink keeps a stage's last work from being optimised away
+        return time.perf_counter() - t0, loss
+
+
+def median_run(epoch: Epoch, make_call, repeats: int) -> tuple[float, float]:
+    times, loss = [], 0.0
+    for r in range(repeats + 1):
+        seconds, loss = epoch.run(make_call())
+        if r:  # the first run compiles (or loads the cache) and warms the matrices
+            times.append(seconds)
+    return statistics.median(times), loss
+
+
+def profile_rows(epoch: Epoch, name: str, stages: list[str], make_stage_call, make_library_call,
+                 repeats: int) -> list[str]:
+    rows, previous, last_loss = [], 0.0, 0.0
+    for stage, label in enumerate(stages):
+        seconds, last_loss = median_run(epoch, lambda stage=stage: make_stage_call(stage), repeats)
+        rows.append(f"| {name} | {label} | {seconds:.2f} | {seconds - previous:+.2f} |")
+        previous = seconds
+    library, library_loss = median_run(epoch, make_library_call, repeats)
+    if not np.isclose(last_loss, library_loss, rtol=1e-3):
+        raise SystemExit(f"{name}: the last stage's loss {last_loss} is not the library kernel's {library_loss}")
+    rows.append(f"| {name} | *library kernel* | {library:.2f} | |")
+    shares = [float(r.split("|")[4]) for r in rows[:len(stages)]]
+    total = sum(shares)
+    for i, share in enumerate(shares):
+        rows[i] += f" {100 * share / total:.0f}% |"
+    rows[-1] += " |"
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=HERE.parent.parent / "shared" / "data")
+    parser.add_argument("--work", type=Path, default=HERE / "_work")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "word2vec_profile.md")
+    args = parser.parse_args()
+    lines_path = text8_corpus(args.data, args.work)
+
+    reading = {}
+    for workers in (1, 2, 1, 2):
+        t0 = time.perf_counter()
+        vocab, encoded = Corpus(str(lines_path)).count_and_encode(min_count=5, workers=workers)
+        reading.setdefault(workers, []).append(time.perf_counter() - t0)
+    cfg = Word2VecConfig(vector_size=100, window=5, min_count=5, sample=1e-4, sg=1, negative=5, workers=1, seed=1)
+    epoch = Epoch(cfg, vocab, encoded)
+    alpha = 0.025
+    tables, window, keep = epoch.tables, epoch.window, epoch.keep
+    rows = ["| kernel | stage | seconds (cumulative) | added | share |", "|---|---|---:|---:|---:|"]
+
+    def ns_call(kernel, stage=None):
+        inputs, ns, _ = epoch.fresh(negative=5, hs=False)
+        if stage is None:
+            return lambda ids, lengths, rng: kernel(ids, lengths, inputs, keep, window, ns, None, alpha, alpha, rng,
+                                                    tables)
+        return lambda ids, lengths, rng: kernel(stage)(ids, lengths, inputs, keep, window, ns, alpha, rng, tables)
+
+    def hs_call(kernel, stage=None):
+        inputs, _, tree = epoch.fresh(negative=0, hs=True)
+        if stage is None:
+            return lambda ids, lengths, rng: kernel(ids, lengths, inputs, keep, window, None, tree, alpha, alpha, rng,
+                                                    tables)
+        return lambda ids, lengths, rng: kernel(stage)(ids, lengths, inputs, keep, window, tree, alpha, rng, tables)
+
+    rows += profile_rows(epoch, "SG-NS batched", SG_NS_STAGES, lambda s: ns_call(sg_ns_batched_stages, s),
+                         lambda: ns_call(train_skipgram_batched_job), args.repeats)
+    rows += profile_rows(epoch, "SG-HS", SG_HS_STAGES, lambda s: hs_call(sg_hs_stages, s),
+                         lambda: hs_call(train_skipgram_job), args.repeats)
+    rows += profile_rows(epoch, "CBOW-NS classic", CBOW_STAGES, lambda s: ns_call(cbow_ns_stages, s),
+                         lambda: ns_call(train_cbow_job), args.repeats)
+
+    # Hot-row syncs: the cost of one sync of the private rows as the trainer sizes them.
+    out = initial_vectors(cfg, 8192)
+    hot, base = out.copy(), out.copy()
+    sync_hot_rows(out, hot, base)
+    t0 = time.perf_counter()
+    for _ in range(200):
+        sync_hot_rows(out, hot, base)
+    sync_ms = (time.perf_counter() - t0) / 200 * 1e3
+
+    n_words = encoded.n_words
+    text = [
+        "# Where a word2vec epoch's time goes",
+        "",
+        f"`python benchmarks/word2vec_profile.py --repeats {args.repeats}`: one epoch of text8_prefix "
+        f"({n_words:,} tokens kept, {len(vocab):,} words), vector_size 100, window 5, negative 5, sample 1e-4, "
+        "one thread, median of the repeats. *added* is the time a stage adds to the ones before it.",
+        "",
+        *rows,
+        "",
+        f"Reading + vocabulary + encoding text8_prefix: 1 worker {min(reading[1]):.2f} s, 2 workers "
+        f"{min(reading[2]):.2f} s (best of 2). One sync of the 8,192 private output rows: {sync_ms:.2f} ms "
+        f"(the trainer syncs every 40,000 tokens per thread: {n_words / 40_000:.0f} syncs per thread-epoch "
+        f"if one thread trained it all, {n_words / 40_000 * sync_ms / 1e3:.3f} s).",
+    ]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("\n".join(text) + "\n")
+    print("\n".join(text))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
