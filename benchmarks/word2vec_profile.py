@@ -28,6 +28,7 @@ the two sides of an epoch that are not kernels: reading + vocabulary + encoding,
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import statistics
 import sys
@@ -43,14 +44,13 @@ from negsample._kernels.hot_rows import sync_hot_rows
 from negsample._kernels.logistic import MAX_EXP, SIGMOID_SCALE, gain_and_loss, logistic_loss, sigmoid_tables
 from negsample._kernels.rng import job_seed
 from negsample._kernels.windows import sentence_buffer, subsample, window_bounds
-from negsample._kernels.word2vec_batched import train_skipgram_batched_job
-from negsample._kernels.word2vec_pairs import negative_sampling_step, train_cbow_job, train_skipgram_job
+from negsample._kernels.word2vec_pairs import negative_sampling_step
 from negsample.word2vec.config import Word2VecConfig
 from negsample.word2vec.corpus import Corpus
 from negsample.word2vec.model import initial_vectors
 from negsample.word2vec.objectives import ContextWindow, build_objectives
 from negsample.word2vec.subsampling import keep_probabilities
-from negsample.word2vec.training import plan_jobs
+from negsample.word2vec.training import job_kernel, plan_jobs
 
 HERE = Path(__file__).resolve().parent
 
@@ -62,15 +62,15 @@ CBOW_STAGES = ["draws", "hidden", "dot + sigmoid", "scatter"]
 
 
 @functools.cache
-def sg_ns_batched_stages(stage: int):
-    """The window-batched skip-gram kernel up to ``stage`` (a constant: its tests fold away)."""
+def sg_ns_batched_stages(stage: int, dim: int):
+    """The window-batched skip-gram kernel up to ``stage``, for ``dim``-float vectors (both constants,
+    as in the trainer's kernel: the stage tests fold away)."""
 
     @njit(nogil=True, fastmath=True)
     def kernel(ids, lengths, inputs, keep_prob, window, negative, alpha, rng, tables):
         """The window-batched skip-gram loop (``train_skipgram_batched_job``), stopping after ``stage``."""
         sigmoid, log_sigmoid = tables
         out, threshold, alias, k = negative.out, negative.threshold, negative.alias, negative.k
-        dim = inputs.shape[1]
         context_ids = np.empty(2 * window.size, dtype=np.int64)
         target_ids = np.empty(k + 1, dtype=np.int64)
         gains = np.empty((2 * window.size, k + 1), dtype=np.float32)
@@ -148,8 +148,9 @@ def sg_ns_batched_stages(stage: int):
 
 
 @functools.cache
-def sg_hs_stages(stage: int):
-    """The skip-gram hierarchical-softmax kernel up to ``stage`` (a constant: its tests fold away)."""
+def sg_hs_stages(stage: int, dim: int):
+    """The skip-gram hierarchical-softmax kernel up to ``stage``, for ``dim``-float vectors (both
+    constants, as in the trainer's kernel)."""
 
     @njit(nogil=True, fastmath=True)
     def kernel(ids, lengths, inputs, keep_prob, window, tree, alpha, rng, tables):
@@ -157,7 +158,6 @@ def sg_hs_stages(stage: int):
         (0 draws, 1 gather + dot, 2 sigmoid, 3 scatter)."""
         sigmoid, log_sigmoid = tables
         out, offsets, codes, points = tree.out, tree.offsets, tree.codes, tree.points
-        dim = inputs.shape[1]
         grad = np.zeros(dim, dtype=np.float32)
         sentence = sentence_buffer(lengths)
         loss = 0.0
@@ -207,7 +207,8 @@ def sg_hs_stages(stage: int):
 
 @functools.cache
 def cbow_ns_stages(stage: int):
-    """The per-pair CBOW negative-sampling kernel up to ``stage`` (a constant: its tests fold away)."""
+    """The per-pair CBOW negative-sampling kernel up to ``stage`` (a constant: its tests fold away; the
+    vector size is read from the array, as in the trainer's kernel for per-pair negative sampling)."""
 
     @njit(nogil=True, fastmath=True)
     def kernel(ids, lengths, inputs, keep_prob, window, negative, alpha, rng, tables):
@@ -243,7 +244,8 @@ def cbow_ns_stages(stage: int):
                         hidden[d] *= inv
                 if stage == 3:  # the library's own step, so the whole kernel is compiled as the library's
                     grad[:] = 0.0
-                    loss += negative_sampling_step(hidden, grad, center, negative, alpha, rng, sigmoid, log_sigmoid)
+                    loss += negative_sampling_step(hidden, grad, center, negative, alpha, rng, sigmoid, log_sigmoid,
+                                                   dim)
                     for j in range(lo, hi):
                         if j != i:
                             context = sentence[j]
@@ -366,7 +368,7 @@ def main() -> None:
         reading.setdefault(workers, []).append(time.perf_counter() - t0)
     cfg = Word2VecConfig(vector_size=100, window=5, min_count=5, sample=1e-4, sg=1, negative=5, workers=1, seed=1)
     epoch = Epoch(cfg, vocab, encoded)
-    alpha = 0.025
+    alpha, dim = 0.025, cfg.vector_size
     tables, window, keep = epoch.tables, epoch.window, epoch.keep
     rows = ["| kernel | stage | seconds (cumulative) | added | share |", "|---|---|---:|---:|---:|"]
 
@@ -375,21 +377,26 @@ def main() -> None:
         if stage is None:
             return lambda ids, lengths, rng: kernel(ids, lengths, inputs, keep, window, ns, None, alpha, alpha, rng,
                                                     tables)
-        return lambda ids, lengths, rng: kernel(stage)(ids, lengths, inputs, keep, window, ns, alpha, rng, tables)
+        stage_kernel = kernel(stage, dim) if kernel is sg_ns_batched_stages else kernel(stage)
+        return lambda ids, lengths, rng: stage_kernel(ids, lengths, inputs, keep, window, ns, alpha, rng, tables)
 
     def hs_call(kernel, stage=None):
         inputs, _, tree = epoch.fresh(negative=0, hs=True)
         if stage is None:
             return lambda ids, lengths, rng: kernel(ids, lengths, inputs, keep, window, None, tree, alpha, alpha, rng,
                                                     tables)
-        return lambda ids, lengths, rng: kernel(stage)(ids, lengths, inputs, keep, window, tree, alpha, rng, tables)
+        stage_kernel = kernel(stage, dim)
+        return lambda ids, lengths, rng: stage_kernel(ids, lengths, inputs, keep, window, tree, alpha, rng, tables)
+
+    def trainers_kernel(**settings):  # what the trainer runs for these settings
+        return job_kernel(dataclasses.replace(cfg, **settings))
 
     rows += profile_rows(epoch, "SG-NS batched", SG_NS_STAGES, lambda s: ns_call(sg_ns_batched_stages, s),
-                         lambda: ns_call(train_skipgram_batched_job), args.repeats)
+                         lambda: ns_call(trainers_kernel(batch_negatives=True)), args.repeats)
     rows += profile_rows(epoch, "SG-HS", SG_HS_STAGES, lambda s: hs_call(sg_hs_stages, s),
-                         lambda: hs_call(train_skipgram_job), args.repeats)
+                         lambda: hs_call(trainers_kernel(hs=1, negative=0, batch_negatives=False)), args.repeats)
     rows += profile_rows(epoch, "CBOW-NS classic", CBOW_STAGES, lambda s: ns_call(cbow_ns_stages, s),
-                         lambda: ns_call(train_cbow_job), args.repeats)
+                         lambda: ns_call(trainers_kernel(sg=0, batch_negatives=False)), args.repeats)
 
     # Hot-row syncs: the cost of one sync of the private rows as the trainer sizes them.
     out = initial_vectors(cfg, 8192)
