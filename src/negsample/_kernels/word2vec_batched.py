@@ -135,6 +135,9 @@ def train_skipgram_batched_job(ids, lengths, inputs, keep_prob, window, negative
                                  tables, inputs.shape[1])
 
 
+# One small factory per kernel, not one taking the kernel as an argument: Numba caches a closure over
+# a number (here the size) across processes, but a closure over another compiled function compiled
+# again in every new process (tried: a second process wrote new cache entries instead of loading).
 @functools.cache
 def skipgram_batched_job_for_size(dim: int):
     """:func:`train_skipgram_batched_job` compiled for ``dim``-float vectors (why:
