@@ -5,7 +5,12 @@ import pytest
 from test_pair_kernels import DIM, _copy, _setup
 
 from negsample._kernels.logistic import sigmoid_tables
-from negsample._kernels.word2vec_batched import cbow_batched_job_for_size, skipgram_batched_job_for_size
+from negsample._kernels.word2vec_batched import (
+    cbow_batched_job_for_size,
+    skipgram_batched_job_for_size,
+    train_cbow_batched_job,
+    train_skipgram_batched_job,
+)
 from negsample._kernels.word2vec_pairs import cbow_job_for_size, skipgram_job_for_size
 from negsample.word2vec import Word2VecConfig
 from negsample.word2vec.objectives import ContextWindow
@@ -55,3 +60,14 @@ def test_the_trainer_runs_the_kernel_compiled_for_its_vector_size():
     cfg = Word2VecConfig(vector_size=DIM, sg=1, negative=5, batch_negatives=True)
     assert job_kernel(cfg) is skipgram_batched_job_for_size(DIM)
     assert job_kernel(Word2VecConfig(vector_size=DIM, sg=0, hs=1, negative=0)) is cbow_job_for_size(DIM)
+
+
+@pytest.mark.parametrize("sg", [1, 0], ids=["skipgram", "cbow"])
+def test_the_batched_kernels_refuse_hierarchical_softmax(sg):
+    args = _setup(True, True, seed=1)
+    tables = sigmoid_tables()
+    generic = train_skipgram_batched_job if sg else train_cbow_batched_job
+    sized = (skipgram_batched_job_for_size if sg else cbow_batched_job_for_size)(DIM)
+    for kernel in (generic, sized):
+        with pytest.raises(ValueError, match="hierarchical softmax has no window-batched kernel"):
+            kernel(*args[:4], ContextWindow(3, True), *args[4:], 0.05, 0.01, np.array([1], np.uint64), tables)

@@ -129,10 +129,8 @@ def train_skipgram_batched_job(ids, lengths, inputs, keep_prob, window, negative
     Returns (loss: float64, examples: int64); an example is a (context, center) pair, as in the
     classic kernel, so losses per example are comparable.
     """
-    if tree is not None:
-        raise ValueError("hierarchical softmax has no window-batched kernel")
-    return _skipgram_batched_job(ids, lengths, inputs, keep_prob, window, negative, alpha_start, alpha_end, rng,
-                                 tables, inputs.shape[1])
+    return _skipgram_batched_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end,
+                                 rng, tables, inputs.shape[1])
 
 
 # One small factory per kernel, not one taking the kernel as an argument: Numba caches a closure over
@@ -145,17 +143,17 @@ def skipgram_batched_job_for_size(dim: int):
 
     @njit(cache=True, nogil=True, fastmath=True)
     def job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end, rng, tables):
-        if tree is not None:
-            raise ValueError("hierarchical softmax has no window-batched kernel")
-        return _skipgram_batched_job(ids, lengths, inputs, keep_prob, window, negative, alpha_start, alpha_end, rng,
-                                     tables, dim)
+        return _skipgram_batched_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start,
+                                     alpha_end, rng, tables, dim)
 
     return job
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _skipgram_batched_job(ids, lengths, inputs, keep_prob, window, negative, alpha_start, alpha_end, rng, tables,
-                          dim):
+def _skipgram_batched_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end, rng,
+                          tables, dim):
+    if tree is not None:
+        raise ValueError("hierarchical softmax has no window-batched kernel")
     sigmoid, log_sigmoid = tables
     out, hot, threshold, alias, k = negative.out, negative.hot, negative.threshold, negative.alias, negative.k
     window_size = window.size
@@ -286,10 +284,8 @@ def train_cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, tr
     (else sums them). Returns (loss: float64, examples: int64); an example is one window, as in the
     classic kernel.
     """
-    if tree is not None:
-        raise ValueError("hierarchical softmax has no window-batched kernel")
-    return _cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, alpha_start, alpha_end, rng, tables,
-                             inputs.shape[1])
+    return _cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end, rng,
+                             tables, inputs.shape[1])
 
 
 @functools.cache
@@ -299,16 +295,17 @@ def cbow_batched_job_for_size(dim: int):
 
     @njit(cache=True, nogil=True, fastmath=True)
     def job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end, rng, tables):
-        if tree is not None:
-            raise ValueError("hierarchical softmax has no window-batched kernel")
-        return _cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, alpha_start, alpha_end, rng,
-                                 tables, dim)
+        return _cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end,
+                                 rng, tables, dim)
 
     return job
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, alpha_start, alpha_end, rng, tables, dim):
+def _cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end, rng, tables,
+                      dim):
+    if tree is not None:
+        raise ValueError("hierarchical softmax has no window-batched kernel")
     sigmoid, log_sigmoid = tables
     out, hot, threshold, alias, k = negative.out, negative.hot, negative.threshold, negative.alias, negative.k
     batch = CENTERS_PER_BATCH

@@ -101,7 +101,8 @@ def train_skipgram_job(ids, lengths, inputs, keep_prob, window, negative, tree, 
                        rng, tables):
     """Skip-gram over one job; each context word's input row predicts the center word.
 
-    The trainer runs :func:`skipgram_job_for_size`, this loop compiled for one vector size.
+    With hierarchical softmax the trainer runs :func:`skipgram_job_for_size`, this loop compiled for one
+    vector size; with negative sampling alone, this function.
 
     ids : int32 (n_tokens,) -- the job's in-vocabulary ids, sentence after sentence
     lengths : int32 (n_sentences,) -- sentence lengths, summing to n_tokens
@@ -186,8 +187,8 @@ def _skipgram_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha
 def train_cbow_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end, rng, tables):
     """CBOW over one job: the mean (``window.mean``) or sum of the context rows predicts the center word.
 
-    Arguments as in :func:`train_skipgram_job`. Returns (loss: float64, examples: int64). The
-    trainer runs :func:`cbow_job_for_size`.
+    Arguments as in :func:`train_skipgram_job`. Returns (loss: float64, examples: int64). With
+    hierarchical softmax the trainer runs :func:`cbow_job_for_size`.
     """
     return _cbow_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end, rng, tables,
                      inputs.shape[1])
