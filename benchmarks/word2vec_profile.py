@@ -304,10 +304,12 @@ class Epoch:
     def fresh(self, *, negative: int, hs: bool):
         inputs = initial_vectors(self.cfg, len(self.counts))
         ns, tree = build_objectives(self.counts, dim=self.cfg.vector_size, negative=negative, hs=hs)
-        if ns is not None:  # trained output rows, so the dot products are not all zero
-            ns.out[:] = initial_vectors(self.cfg, len(self.counts))
+        # Output rows start at zero in the trainer; random ones here, so that no stage's dot products are
+        # all zero (copies of the input rows: each matrix keeps its own memory).
+        if ns is not None:
+            ns.out[:] = inputs
         if tree is not None:
-            tree.out[:] = initial_vectors(self.cfg, len(self.counts))[:-1]
+            tree.out[:] = inputs[:-1]
         return inputs, ns, tree
 
     def run(self, call) -> tuple[float, float]:
