@@ -10,6 +10,9 @@ from negsample._kernels.hot_rows import sync_hot_rows
 from negsample._kernels.logistic import sigmoid_tables
 from negsample._kernels.word2vec_batched import (
     CENTERS_PER_BATCH,
+    batch_positions,
+    cbow_batch_layout,
+    n_batches,
     train_cbow_batched_job,
     train_skipgram_batched_job,
 )
@@ -204,15 +207,34 @@ def test_batched_config_validation(kwargs, message):
         Word2VecConfig(sg=1, **kwargs)
 
 
-def test_batched_config_default_is_batched_for_skipgram_negative_sampling_without_hs():
+def test_batched_config_default_is_batched_for_negative_sampling_without_hs():
     assert Word2VecConfig().batch_negatives is None
     assert Word2VecConfig(sg=1).batched is True
-    assert Word2VecConfig(sg=0).batched is False  # CBOW: sharing costs accuracy at alpha 0.05
+    assert Word2VecConfig(sg=0).batched is True  # CBOW: windows a window apart share a draw
     assert Word2VecConfig(sg=0, batch_negatives=True).batched is True
     assert Word2VecConfig(sg=1, hs=1).batched is False  # negative sampling plus hierarchical softmax
     assert Word2VecConfig(sg=0, hs=1, negative=0).batched is False
     assert Word2VecConfig(sg=1, batch_negatives=False).batched is False
     assert Word2VecConfig(sg=0, batch_negatives=False).batched is False
+
+
+@pytest.mark.parametrize("window_size", [1, 2, 5])
+@pytest.mark.parametrize("n", [0, 1, 7, 23, 24, 25, 200])
+def test_cbow_batches_take_each_position_once_with_windows_apart(n, window_size):
+    """Brute force over the batch layout: every position is a center exactly once, no batch holds more
+    than CENTERS_PER_BATCH centers, and two centers of one batch are at least a whole window apart
+    (2 * window + 1), so their windows share no position."""
+    span, stride = cbow_batch_layout(window_size)
+    assert stride == 2 * window_size + 1 and span == CENTERS_PER_BATCH * stride
+    seen = []
+    for batch_index in range(n_batches(n, span, stride)):
+        first, stop = batch_positions(batch_index, n, span, stride)
+        centers = list(range(first, stop, stride))
+        assert len(centers) <= CENTERS_PER_BATCH
+        for a, b in zip(centers, centers[1:]):
+            assert b - a >= 2 * window_size + 1
+        seen += centers
+    assert sorted(seen) == list(range(n))
 
 
 def test_hot_rows_sync_keeps_changes_made_by_other_threads_meanwhile():

@@ -87,11 +87,10 @@ def add_training_options(p: argparse.ArgumentParser, defaults: Mapping = TRAININ
                    default=d["shrink_windows"], help="every center uses the whole window (no random shrink)")
     p.add_argument("--seed", type=int, default=d["seed"], help=f"random seed (default {_shown('seed', d)})")
     p.add_argument("--batch-negatives", action=argparse.BooleanOptionalAction, default=d["batch_negatives"],
-                   help="share one draw of negatives across a minibatch (skip-gram: a window; CBOW: a run of "
-                        "windows) and train it as small matrix products (pWord2Vec); needs --negative > 0, no "
-                        "--hs. --no-batch-negatives runs the C tool's per-pair algorithm. Default: batched for "
-                        "skip-gram with negative sampling and no --hs, per-pair for CBOW (sharing costs CBOW "
-                        "accuracy at its learning rate)")
+                   help="share one draw of negatives across a minibatch (skip-gram: a window; CBOW: 8 windows "
+                        "a window apart) and train it as small matrix products (pWord2Vec); needs --negative > 0, "
+                        "no --hs. --no-batch-negatives runs the C tool's per-pair algorithm. Default: batched "
+                        "whenever negative sampling runs without --hs")
 
 
 def model_from_args(args: argparse.Namespace):

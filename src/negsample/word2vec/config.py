@@ -114,15 +114,14 @@ class Word2VecConfig:
         Share one draw of ``negative`` noise words across a minibatch and train it as small matrix
         products (pWord2Vec / HogBatch, Ji et al. 2016): for skip-gram the minibatch is a center's
         whole window (instead of a fresh draw per context word); for CBOW, which already draws once per
-        window, it is a run of consecutive windows. Fewer draws and better vectorised loops, slightly
-        different (noisier) updates -- see :mod:`negsample._kernels.word2vec_batched`. Needs negative
-        sampling without hierarchical softmax (``negative > 0``, ``hs=0``). ``False`` runs the classic
-        per-pair algorithm of the C tool. ``None`` (the default) picks the batched kernel for skip-gram
-        with negative sampling and no hierarchical softmax, where the benchmarks (BENCHMARKS.md) show it
-        faster than the classic one at the same quality, and the classic one for CBOW: at CBOW's own
-        learning rate (0.05) sharing negatives across windows costs accuracy (Google analogies on
-        text8, 3 seeds: 0.047 with 8 windows per draw, 0.057 with 4, 0.061 with 2, 0.062 classic).
-        See :attr:`batched`.
+        window, it is 8 windows of a sentence, each a whole window from the next (windows side by side
+        lost accuracy at CBOW's learning rate, 0.05; windows apart do not: Google analogies on text8,
+        9 seeds, 0.0665 batched vs 0.0667 per-pair). Fewer draws and better vectorised loops, slightly
+        different updates -- see :mod:`negsample._kernels.word2vec_batched`. Needs negative sampling
+        without hierarchical softmax (``negative > 0``, ``hs=0``). ``False`` runs the classic per-pair
+        algorithm of the C tool. ``None`` (the default) picks the batched kernel whenever it applies
+        (negative sampling without hierarchical softmax), where the benchmarks (BENCHMARKS.md) show it
+        faster than the classic one at the same quality. See :attr:`batched`.
     shrink_windows : bool, default True
         Each center draws its window's reach uniformly in ``[1, window]`` (the C tool's and gensim's
         default, which weights near words more); False always uses the whole ``window`` (gensim's
@@ -194,9 +193,9 @@ class Word2VecConfig:
     def batched(self) -> bool:
         """Whether training uses the window-batched kernel (``batch_negatives`` resolved)."""
         if self.batch_negatives is None:
-            # Skip-gram: on text8 (BENCHMARKS.md) the batched kernel is 1.6x the classic one with analogy
-            # and WordSim-353 scores within the noise of gensim's. CBOW: see batch_negatives above.
-            return bool(self.sg) and self.negative > 0 and not self.hs
+            # On text8 (BENCHMARKS.md) the batched kernels are faster than the classic ones (skip-gram
+            # 1.6x, CBOW 1.8x an epoch) with scores within the noise of the classic ones' and gensim's.
+            return self.negative > 0 and not self.hs
         return bool(self.batch_negatives)
 
     @property

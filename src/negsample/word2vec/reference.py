@@ -40,7 +40,7 @@ import numpy as np
 from .._kernels.alias import draw_alias
 from .._kernels.logistic import MAX_EXP, SIGMOID_SCALE
 from .._kernels.rng import next_below, next_unit
-from .._kernels.word2vec_batched import CENTERS_PER_BATCH
+from .._kernels.word2vec_batched import CENTERS_PER_BATCH, batch_positions, n_batches
 
 __all__ = [
     "TwinObserver",
@@ -289,17 +289,21 @@ def reference_skipgram_batched_job(ids, lengths, inputs, keep_prob, window, nega
 def reference_cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, tree, alpha_start, alpha_end,
                                rng, tables, centers_per_batch: int = CENTERS_PER_BATCH,
                                observer: TwinObserver = _SILENT) -> tuple[float, int]:
-    """Twin of :func:`~negsample._kernels.word2vec_batched.train_cbow_batched_job`:
-    ``centers_per_batch`` consecutive centers share one draw of negatives."""
+    """Twin of :func:`~negsample._kernels.word2vec_batched.train_cbow_batched_job`: batches of
+    ``centers_per_batch`` centers a whole window apart share one draw of negatives (the batches of
+    :func:`~negsample._kernels.word2vec_batched.cbow_batch_layout`)."""
     if tree is not None:
         raise ValueError("hierarchical softmax has no window-batched kernel")
     sigmoid, _ = tables
     out, k = negative.out, negative.k
     loss, examples = 0.0, 0
     for alpha, sentence in subsampled_sentences(ids, lengths, keep_prob, alpha_start, alpha_end, rng, observer):
-        for first in range(0, len(sentence), centers_per_batch):
+        stride = 2 * window.size + 1
+        span = centers_per_batch * stride
+        for batch_index in range(n_batches(len(sentence), span, stride)):
+            first, stop = batch_positions(batch_index, len(sentence), span, stride)
             windows = []  # (center, context words)
-            for i in range(first, min(len(sentence), first + centers_per_batch)):
+            for i in range(first, stop, stride):
                 context = window_context(sentence, i, window, rng, observer)
                 if context:
                     windows.append((sentence[i], context))
