@@ -4,8 +4,9 @@
 
 This machine has no hardware counters (``perf stat`` reports "not supported") and Numba's code has
 no symbols for a sampling profiler, so the profile is built by stages instead: the script trains
-one epoch of text8_prefix (as ``benchmarks/word2vec.py`` prepares it) through copies of the
-kernels' loops that stop after a given stage, and reports each stage's added time:
+one epoch of text8_prefix (as ``benchmarks/word2vec.py`` prepares it) through kernels that stop
+after a given stage -- the window-batched skip-gram kernel's own passes called one after the other,
+copies of the per-pair kernels' loops -- and reports each stage's added time:
 
 - skip-gram, window-batched negative sampling (the default kernel):
   ``draws`` (subsampling, window shrink, alias draws of the negatives: the RNG and the loop),
@@ -14,8 +15,9 @@ kernels' loops that stop after a given stage, and reports each stage's added tim
   and ``scatter C`` (C += grad C): the whole kernel;
 - skip-gram, hierarchical softmax: ``draws``, ``gather + dot`` over the path's node rows,
   ``sigmoid``, ``scatter`` (node rows and the input row);
-- CBOW, per-pair negative sampling (the CBOW default): ``draws``, ``hidden`` (gathering and
-  averaging the context rows), ``dot + sigmoid`` (draws included), ``scatter``.
+- CBOW, per-pair negative sampling (``batch_negatives=False``; the default is window-batched CBOW,
+  not profiled here): ``draws``, ``hidden`` (gathering and averaging the context rows),
+  ``dot + sigmoid`` (draws included), ``scatter``.
 
 Every stage kernel consumes the same random numbers as the library kernel, and the last stage of
 each is checked against it (the same loss, up to float32 rounding) so the stages time the real
@@ -44,6 +46,13 @@ from negsample._kernels.hot_rows import sync_hot_rows
 from negsample._kernels.logistic import MAX_EXP, SIGMOID_SCALE, gain_and_loss, logistic_loss, sigmoid_tables
 from negsample._kernels.rng import job_seed
 from negsample._kernels.windows import sentence_buffer, subsample, window_bounds
+from negsample._kernels.word2vec_batched import (
+    window_gains,
+    window_grad_context,
+    window_scatter_context,
+    window_scatter_out,
+    window_scores,
+)
 from negsample._kernels.word2vec_pairs import negative_sampling_step
 from negsample.word2vec.config import Word2VecConfig
 from negsample.word2vec.corpus import Corpus
@@ -70,7 +79,7 @@ def sg_ns_batched_stages(stage: int, dim: int):
     def kernel(ids, lengths, inputs, keep_prob, window, negative, alpha, rng, tables):
         """The window-batched skip-gram loop (``train_skipgram_batched_job``), stopping after ``stage``."""
         sigmoid, log_sigmoid = tables
-        out, threshold, alias, k = negative.out, negative.threshold, negative.alias, negative.k
+        out, hot, threshold, alias, k = negative.out, negative.hot, negative.threshold, negative.alias, negative.k
         context_ids = np.empty(2 * window.size, dtype=np.int64)
         target_ids = np.empty(k + 1, dtype=np.int64)
         gains = np.empty((2 * window.size, k + 1), dtype=np.float32)
@@ -101,46 +110,22 @@ def sg_ns_batched_stages(stage: int, dim: int):
                 if stage == DRAWS:
                     sink += np.float32(target_ids[n_target - 1] + context_ids[n_context - 1])
                     continue
-                for j in range(n_target):
-                    o = out[target_ids[j]]
-                    for c in range(n_context):
-                        x = inputs[context_ids[c]]
-                        f = np.float32(0.0)
-                        for d in range(dim):
-                            f += x[d] * o[d]
-                        if stage == GATHER_DOT:
-                            sink += f
-                        else:
-                            gains[c, j], example_loss = gain_and_loss(f, 1.0 if j == 0 else 0.0, alpha, sigmoid,
-                                                                      log_sigmoid)
-                            loss += example_loss
-                if stage <= SIGMOID:
+                # The library's own passes (word2vec_batched), one after the other up to the stage.
+                window_scores(inputs, out, hot, context_ids, n_context, target_ids, n_target, gains, dim)
+                if stage == GATHER_DOT:
+                    sink += gains[n_context - 1, n_target - 1]
                     continue
-                grad_context[:n_context] = 0.0
-                for j in range(n_target):
-                    o = out[target_ids[j]]
-                    for c in range(n_context):
-                        g = gains[c, j]
-                        row = grad_context[c]
-                        for d in range(dim):
-                            row[d] += g * o[d]
+                loss += window_gains(n_context, n_target, alpha, sigmoid, log_sigmoid, gains)
+                if stage == SIGMOID:
+                    continue
+                window_grad_context(out, hot, target_ids, n_context, n_target, gains, grad_context, dim)
                 if stage == GRAD_C:
                     sink += grad_context[0, 0]
                     continue
-                for j in range(n_target):
-                    o = out[target_ids[j]]
-                    for c in range(n_context):
-                        g = gains[c, j]
-                        x = inputs[context_ids[c]]
-                        for d in range(dim):
-                            o[d] += g * x[d]
+                window_scatter_out(inputs, out, hot, context_ids, n_context, target_ids, n_target, gains, dim)
                 if stage == SCATTER_O:
                     continue
-                for c in range(n_context):
-                    x = inputs[context_ids[c]]
-                    row = grad_context[c]
-                    for d in range(dim):
-                        x[d] += row[d]
+                window_scatter_context(inputs, context_ids, n_context, grad_context, dim)
             start = stop
         return loss, sink
 

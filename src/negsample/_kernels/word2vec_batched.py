@@ -44,8 +44,8 @@ from .logistic import gain_and_loss
 from .windows import sentence_buffer, subsample, window_bounds
 
 __all__ = ["CENTERS_PER_BATCH", "batch_positions", "cbow_batch_layout", "cbow_batched_job_for_size", "n_batches",
-           "skipgram_batched_job_for_size",
-           "train_cbow_batched_job", "train_skipgram_batched_job"]
+           "skipgram_batched_job_for_size", "train_cbow_batched_job", "train_skipgram_batched_job", "window_gains",
+           "window_grad_context", "window_scatter_context", "window_scatter_out", "window_scores"]
 
 CENTERS_PER_BATCH = 8  # CBOW: centers of a sentence that share one draw of negatives (see cbow_batch_layout)
 
@@ -55,9 +55,10 @@ def _window_step(inputs, out, hot, context_ids, n_context, target_ids, n_target,
                  gains, grad_context, dim):
     """One window: target 0 is the positive, the rest negatives. Updates ``inputs`` and ``out``/``hot``.
 
-    gains : float32 (>= n_context, >= n_target) scratch for G
+    gains : float32 (>= n_context, >= n_target) scratch for S, then G
     grad_context : float32 (>= n_context, dim) scratch for G O
-    Returns the window's loss (float64).
+    Returns the window's loss (float64). The five passes are functions of their own so that
+    ``benchmarks/word2vec_profile.py`` can time the kernel stopping after each.
     """
     # Output rows below n_hot live in the thread's private copy. Every pass loops over targets
     # outermost, so the row is chosen once per target and pass: choosing it per (context, target)
@@ -68,9 +69,18 @@ def _window_step(inputs, out, hot, context_ids, n_context, target_ids, n_target,
     # reads and branches kept out of the dot products). The arithmetic is the same per cell. One
     # 6 x 6 window at dim 100 held in L1: 670-830 instead of ~1,000 ns; one text8 epoch on one
     # thread (vector_size 100): 0.63-0.72 instead of 0.98-1.04 s (median of 5, three runs).
+    window_scores(inputs, out, hot, context_ids, n_context, target_ids, n_target, gains, dim)
+    loss = window_gains(n_context, n_target, alpha, sigmoid, log_sigmoid, gains)
+    window_grad_context(out, hot, target_ids, n_context, n_target, gains, grad_context, dim)
+    window_scatter_out(inputs, out, hot, context_ids, n_context, target_ids, n_target, gains, dim)
+    window_scatter_context(inputs, context_ids, n_context, grad_context, dim)
+    return loss
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def window_scores(inputs, out, hot, context_ids, n_context, target_ids, n_target, scores, dim):
+    """S = C O^T into ``scores[:n_context, :n_target]``, from the rows as they are now."""
     n_hot = hot.shape[0]
-    loss = 0.0
-    # S, from the rows as they are now; then G from S.
     for j in range(n_target):
         t = target_ids[j]
         o = hot[t] if t < n_hot else out[t]
@@ -84,22 +94,35 @@ def _window_step(inputs, out, hot, context_ids, n_context, target_ids, n_target,
                 f1 += x1[d] * o[d]
                 f2 += x2[d] * o[d]
                 f3 += x3[d] * o[d]
-            gains[i, j], gains[i + 1, j], gains[i + 2, j], gains[i + 3, j] = f0, f1, f2, f3
+            scores[i, j], scores[i + 1, j], scores[i + 2, j], scores[i + 3, j] = f0, f1, f2, f3
             i += 4
         while i < n_context:
             x = inputs[context_ids[i]]
             f = np.float32(0.0)
             for d in range(dim):
                 f += x[d] * o[d]
-            gains[i, j] = f
+            scores[i, j] = f
             i += 1
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def window_gains(n_context, n_target, alpha, sigmoid, log_sigmoid, gains):
+    """G from S, in place (target 0 the positive); returns the window's loss (float64)."""
+    loss = 0.0
     for i in range(n_context):
         gains[i, 0], example_loss = gain_and_loss(gains[i, 0], 1.0, alpha, sigmoid, log_sigmoid)
         loss += example_loss
         for j in range(1, n_target):
             gains[i, j], example_loss = gain_and_loss(gains[i, j], 0.0, alpha, sigmoid, log_sigmoid)
             loss += example_loss
-    # grad_C = G O, read before the output rows change: each context's row, three targets at a time.
+    return loss
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def window_grad_context(out, hot, target_ids, n_context, n_target, gains, grad_context, dim):
+    """grad_C = G O into ``grad_context[:n_context]``, read before the output rows change: each
+    context's row, three targets at a time."""
+    n_hot = hot.shape[0]
     for i in range(n_context):
         row = grad_context[i]
         row[:] = 0.0
@@ -120,7 +143,12 @@ def _window_step(inputs, out, hot, context_ids, n_context, target_ids, n_target,
             for d in range(dim):
                 row[d] += g * o[d]
             j += 1
-    # O += G^T C, four contexts at a time; the input rows have not changed yet, so this is the pre-update C.
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def window_scatter_out(inputs, out, hot, context_ids, n_context, target_ids, n_target, gains, dim):
+    """O += G^T C, four contexts at a time (the input rows have not changed yet: the pre-update C)."""
+    n_hot = hot.shape[0]
     for j in range(n_target):
         t = target_ids[j]
         o = hot[t] if t < n_hot else out[t]
@@ -138,13 +166,16 @@ def _window_step(inputs, out, hot, context_ids, n_context, target_ids, n_target,
             for d in range(dim):
                 o[d] += g * x[d]
             i += 1
-    # C += grad_C (repeated context words accumulate).
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def window_scatter_context(inputs, context_ids, n_context, grad_context, dim):
+    """C += grad_C (repeated context words accumulate)."""
     for i in range(n_context):
         x = inputs[context_ids[i]]
         row = grad_context[i]
         for d in range(dim):
             x[d] += row[d]
-    return loss
 
 
 @njit(cache=True, nogil=True, fastmath=True)
