@@ -42,17 +42,17 @@ import numpy as np
 from numba import njit
 
 from negsample._kernels.alias import draw_alias
-from negsample._kernels.hot_rows import sync_hot_rows
-from negsample._kernels.logistic import MAX_EXP, SIGMOID_SCALE, gain_and_loss, logistic_loss, sigmoid_tables
-from negsample._kernels.rng import job_seed
-from negsample._kernels.windows import sentence_buffer, subsample, window_bounds
-from negsample._kernels.word2vec_batched import (
+from negsample._kernels.batched_passes import (
     window_gains,
     window_grad_context,
     window_scatter_context,
     window_scatter_out,
     window_scores,
 )
+from negsample._kernels.hot_rows import sync_hot_rows
+from negsample._kernels.logistic import MAX_EXP, SIGMOID_SCALE, gain_and_loss, logistic_loss, sigmoid_tables
+from negsample._kernels.rng import job_seed
+from negsample._kernels.windows import sentence_buffer, subsample, window_bounds
 from negsample._kernels.word2vec_pairs import negative_sampling_step
 from negsample.word2vec.config import Word2VecConfig
 from negsample.word2vec.corpus import Corpus
