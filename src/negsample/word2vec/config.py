@@ -193,8 +193,9 @@ class Word2VecConfig:
     def batched(self) -> bool:
         """Whether training uses the window-batched kernel (``batch_negatives`` resolved)."""
         if self.batch_negatives is None:
-            # On text8 (BENCHMARKS.md) the batched kernels are faster than the classic ones (skip-gram
-            # 1.6x, CBOW 1.8x an epoch) with scores within the noise of the classic ones' and gensim's.
+            # On text8 (BENCHMARKS.md) the batched kernels are faster than the classic ones (a whole
+            # run with 2 workers: skip-gram 2.4x, CBOW 1.2-1.3x) with scores within the noise of the
+            # classic ones' and gensim's.
             return self.negative > 0 and not self.hs
         return bool(self.batch_negatives)
 
