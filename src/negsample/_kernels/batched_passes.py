@@ -21,8 +21,8 @@ from numba import njit
 
 from .logistic import gain_and_loss
 
-__all__ = ["window_gains", "window_grad_context", "window_scatter_context", "window_scatter_out", "window_scores",
-           "window_step"]
+__all__ = ["add4", "dot4", "window_gains", "window_grad_context", "window_scatter_context", "window_scatter_out",
+           "window_scores", "window_step"]
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
@@ -53,6 +53,25 @@ def window_step(inputs, out, hot, context_ids, n_context, target_ids, n_target, 
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
+def dot4(o, x0, x1, x2, x3, dim):
+    """The dot products of row ``o`` with four rows, in one pass over ``o`` (float32 each)."""
+    f0 = f1 = f2 = f3 = np.float32(0.0)
+    for d in range(dim):
+        f0 += x0[d] * o[d]
+        f1 += x1[d] * o[d]
+        f2 += x2[d] * o[d]
+        f3 += x3[d] * o[d]
+    return f0, f1, f2, f3
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def add4(o, g0, x0, g1, x1, g2, x2, g3, x3, dim):
+    """``o += g0 x0 + g1 x1 + g2 x2 + g3 x3``, one load and store of ``o`` for the four rows."""
+    for d in range(dim):
+        o[d] += g0 * x0[d] + g1 * x1[d] + g2 * x2[d] + g3 * x3[d]
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
 def window_scores(inputs, out, hot, context_ids, n_context, target_ids, n_target, scores, dim):
     """S = C O^T into ``scores[:n_context, :n_target]``, from the rows as they are now."""
     n_hot = hot.shape[0]
@@ -61,15 +80,9 @@ def window_scores(inputs, out, hot, context_ids, n_context, target_ids, n_target
         o = hot[t] if t < n_hot else out[t]
         i = 0
         while i + 4 <= n_context:
-            x0, x1 = inputs[context_ids[i]], inputs[context_ids[i + 1]]
-            x2, x3 = inputs[context_ids[i + 2]], inputs[context_ids[i + 3]]
-            f0 = f1 = f2 = f3 = np.float32(0.0)
-            for d in range(dim):
-                f0 += x0[d] * o[d]
-                f1 += x1[d] * o[d]
-                f2 += x2[d] * o[d]
-                f3 += x3[d] * o[d]
-            scores[i, j], scores[i + 1, j], scores[i + 2, j], scores[i + 3, j] = f0, f1, f2, f3
+            scores[i, j], scores[i + 1, j], scores[i + 2, j], scores[i + 3, j] = dot4(
+                o, inputs[context_ids[i]], inputs[context_ids[i + 1]], inputs[context_ids[i + 2]],
+                inputs[context_ids[i + 3]], dim)
             i += 4
         while i < n_context:
             x = inputs[context_ids[i]]
@@ -130,11 +143,8 @@ def window_scatter_out(inputs, out, hot, context_ids, n_context, target_ids, n_t
         o = hot[t] if t < n_hot else out[t]
         i = 0
         while i + 4 <= n_context:
-            x0, x1 = inputs[context_ids[i]], inputs[context_ids[i + 1]]
-            x2, x3 = inputs[context_ids[i + 2]], inputs[context_ids[i + 3]]
-            g0, g1, g2, g3 = gains[i, j], gains[i + 1, j], gains[i + 2, j], gains[i + 3, j]
-            for d in range(dim):
-                o[d] += g0 * x0[d] + g1 * x1[d] + g2 * x2[d] + g3 * x3[d]
+            add4(o, gains[i, j], inputs[context_ids[i]], gains[i + 1, j], inputs[context_ids[i + 1]],
+                 gains[i + 2, j], inputs[context_ids[i + 2]], gains[i + 3, j], inputs[context_ids[i + 3]], dim)
             i += 4
         while i < n_context:
             x = inputs[context_ids[i]]

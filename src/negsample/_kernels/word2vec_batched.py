@@ -39,7 +39,7 @@ import numpy as np
 from numba import njit
 
 from .alias import draw_alias
-from .batched_passes import window_step
+from .batched_passes import add4, dot4, window_step
 from .hot_rows import sync_when_due
 from .logistic import gain_and_loss
 from .windows import sentence_buffer, subsample, window_bounds
@@ -171,14 +171,8 @@ def _cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, 
         o = hot[word] if word < n_hot else out[word]
         b = 0
         while b + 4 <= n_rows:
-            h0, h1, h2, h3 = hidden[b], hidden[b + 1], hidden[b + 2], hidden[b + 3]
-            f0 = f1 = f2 = f3 = np.float32(0.0)
-            for d in range(dim):
-                f0 += h0[d] * o[d]
-                f1 += h1[d] * o[d]
-                f2 += h2[d] * o[d]
-                f3 += h3[d] * o[d]
-            gains[b, j + 1], gains[b + 1, j + 1], gains[b + 2, j + 1], gains[b + 3, j + 1] = f0, f1, f2, f3
+            gains[b, j + 1], gains[b + 1, j + 1], gains[b + 2, j + 1], gains[b + 3, j + 1] = dot4(
+                o, hidden[b], hidden[b + 1], hidden[b + 2], hidden[b + 3], dim)
             b += 4
         while b < n_rows:
             h = hidden[b]
@@ -232,10 +226,8 @@ def _cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, 
         o = hot[t] if t < n_hot else out[t]
         b = 0
         while b + 4 <= n_rows:
-            h0, h1, h2, h3 = hidden[b], hidden[b + 1], hidden[b + 2], hidden[b + 3]
-            g0, g1, g2, g3 = gains[b, j + 1], gains[b + 1, j + 1], gains[b + 2, j + 1], gains[b + 3, j + 1]
-            for d in range(dim):
-                o[d] += g0 * h0[d] + g1 * h1[d] + g2 * h2[d] + g3 * h3[d]
+            add4(o, gains[b, j + 1], hidden[b], gains[b + 1, j + 1], hidden[b + 1], gains[b + 2, j + 1], hidden[b + 2],
+                 gains[b + 3, j + 1], hidden[b + 3], dim)
             b += 4
         while b < n_rows:
             g = gains[b, j + 1]
