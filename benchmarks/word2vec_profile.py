@@ -53,6 +53,7 @@ from negsample._kernels.hot_rows import sync_hot_rows
 from negsample._kernels.logistic import MAX_EXP, SIGMOID_SCALE, gain_and_loss, logistic_loss, sigmoid_tables
 from negsample._kernels.rng import job_seed
 from negsample._kernels.windows import sentence_buffer, subsample, window_bounds
+from negsample._kernels.word2vec_batched import window_ids
 from negsample._kernels.word2vec_pairs import negative_sampling_step
 from negsample.word2vec.config import Word2VecConfig
 from negsample.word2vec.corpus import Corpus
@@ -92,25 +93,14 @@ def sg_ns_batched_stages(stage: int, dim: int):
             stop = start + lengths[s]
             n = subsample(ids, start, stop, keep_prob, rng, sentence)
             for i in range(n):
-                lo, hi = window_bounds(rng, window, i, n)
-                n_context = 0
-                for j in range(lo, hi):
-                    if j != i:
-                        context_ids[n_context] = sentence[j]
-                        n_context += 1
+                n_context, n_target = window_ids(sentence, i, n, window, threshold, alias, k, rng, context_ids,
+                                                 target_ids)
                 if n_context == 0:
                     continue
-                target_ids[0] = sentence[i]
-                n_target = 1
-                for _ in range(k):
-                    word = draw_alias(threshold, alias, rng)
-                    if word != sentence[i]:
-                        target_ids[n_target] = word
-                        n_target += 1
                 if stage == DRAWS:
                     sink += np.float32(target_ids[n_target - 1] + context_ids[n_context - 1])
                     continue
-                # The library's own passes (word2vec_batched), one after the other up to the stage.
+                # The library's own passes (batched_passes), one after the other up to the stage.
                 window_scores(inputs, out, hot, context_ids, n_context, target_ids, n_target, gains, dim)
                 if stage == GATHER_DOT:
                     sink += gains[n_context - 1, n_target - 1]

@@ -45,9 +45,37 @@ from .logistic import gain_and_loss
 from .windows import sentence_buffer, subsample, window_bounds
 
 __all__ = ["CENTERS_PER_BATCH", "batch_positions", "cbow_batch_layout", "cbow_batched_job_for_size", "n_batches",
-           "skipgram_batched_job_for_size", "train_cbow_batched_job", "train_skipgram_batched_job"]
+           "skipgram_batched_job_for_size", "train_cbow_batched_job", "train_skipgram_batched_job",
+           "window_ids"]
 
 CENTERS_PER_BATCH = 8  # CBOW: centers of a sentence that share one draw of negatives (see cbow_batch_layout)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def window_ids(sentence, i, n, window, threshold, alias, k, rng, context_ids, target_ids):
+    """The rows of center ``i``'s window: ``(n_context, n_target)``, the context words written to
+    ``context_ids`` and the center followed by its negatives to ``target_ids``.
+
+    Draws the window shrink, then -- only if the window holds a context word -- ``k`` negatives; a
+    negative equal to the center is dropped. ``(0, 0)`` for an empty window.
+    """
+    center = sentence[i]
+    lo, hi = window_bounds(rng, window, i, n)
+    n_context = 0
+    for j in range(lo, hi):
+        if j != i:
+            context_ids[n_context] = sentence[j]
+            n_context += 1
+    if n_context == 0:
+        return 0, 0
+    target_ids[0] = center
+    n_target = 1
+    for _ in range(k):
+        word = draw_alias(threshold, alias, rng)
+        if word != center:
+            target_ids[n_target] = word
+            n_target += 1
+    return n_context, n_target
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -118,22 +146,10 @@ def _skipgram_batched_job(ids, lengths, inputs, keep_prob, window, negative, tre
         alpha = alpha_start + (alpha_end - alpha_start) * (start / n_tokens)
         n = subsample(ids, start, stop, keep_prob, rng, sentence)
         for i in range(n):
-            center = sentence[i]
-            lo, hi = window_bounds(rng, window, i, n)
-            n_context = 0
-            for j in range(lo, hi):
-                if j != i:
-                    context_ids[n_context] = sentence[j]
-                    n_context += 1
+            n_context, n_target = window_ids(sentence, i, n, window, threshold, alias, k, rng, context_ids,
+                                             target_ids)
             if n_context == 0:
                 continue
-            target_ids[0] = center
-            n_target = 1
-            for _ in range(k):
-                word = draw_alias(threshold, alias, rng)
-                if word != center:
-                    target_ids[n_target] = word
-                    n_target += 1
             loss += window_step(inputs, out, hot, context_ids, n_context, target_ids, n_target, alpha, sigmoid,
                                  log_sigmoid, gains, grad_context, dim)
             examples += n_context

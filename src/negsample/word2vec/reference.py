@@ -40,7 +40,7 @@ import numpy as np
 from .._kernels.alias import draw_alias
 from .._kernels.logistic import MAX_EXP, SIGMOID_SCALE
 from .._kernels.rng import next_below, next_unit
-from .._kernels.word2vec_batched import CENTERS_PER_BATCH, batch_positions, n_batches
+from .._kernels.word2vec_batched import CENTERS_PER_BATCH, batch_positions, cbow_batch_layout, n_batches
 
 __all__ = [
     "TwinObserver",
@@ -298,7 +298,7 @@ def reference_cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative
     out, k = negative.out, negative.k
     loss, examples = 0.0, 0
     for alpha, sentence in subsampled_sentences(ids, lengths, keep_prob, alpha_start, alpha_end, rng, observer):
-        stride = 2 * window.size + 1
+        stride = cbow_batch_layout(window.size)[1]
         span = centers_per_batch * stride
         for batch_index in range(n_batches(len(sentence), span, stride)):
             first, stop = batch_positions(batch_index, len(sentence), span, stride)
