@@ -160,6 +160,36 @@ def test_epoch_tally_finishes_epochs_in_order():
     assert tally.progress(3) == ("epoch 2/3", "lr=0.02000 loss=0.2000")
 
 
+@pytest.mark.parametrize("regions", [1, 2, 3, 7])
+def test_the_queue_takes_each_region_in_turn(regions):
+    """plan_jobs(regions=r) hands out every job of the corpus once; cut in corpus order into r
+    contiguous stretches of about equal tokens, the queue takes one job of each stretch in turn;
+    offsets count the tokens before a job in the queue, and a job keeps its corpus place (index)."""
+    from negsample.word2vec.training import plan_jobs
+
+    rng = np.random.default_rng(regions)
+    corpus = [["w"] * int(n) for n in rng.integers(1, 60, size=400)]
+    _, encoded = Corpus(corpus).count_and_encode(min_count=1)
+    plain = plan_jobs(encoded, job_words=90)
+    queue = plan_jobs(encoded, job_words=90, regions=regions)
+    assert sorted(job.index for job in queue) == [job.index for job in plain] == list(range(len(plain)))
+    assert [job.offset for job in queue] == list(np.cumsum([0] + [job.words for job in queue])[:-1])
+    by_index = {job.index: job for job in queue}
+    assert all((by_index[p.index].chunk, by_index[p.index].token_start, by_index[p.index].token_stop)
+               == (p.chunk, p.token_start, p.token_stop) for p in plain)
+    # Brute force: the stretch of a job is where its first token lies in the corpus.
+    total = sum(job.words for job in plain)
+    starts = np.cumsum([0] + [job.words for job in plain])[:-1]
+    stretch = {job.index: min(regions - 1, int(start) * regions // total) for job, start in zip(plain, starts)}
+    sizes = [sum(job.words for job in plain if stretch[job.index] == r) for r in range(regions)]
+    assert max(sizes) - min(sizes) <= 2 * max(job.words for job in plain)
+    expected, turn = [], 0
+    members = [[job.index for job in plain if stretch[job.index] == r] for r in range(regions)]
+    while any(turn < len(m) for m in members):
+        expected += [m[turn] for m in members if turn < len(m)]
+        turn += 1
+    assert [job.index for job in queue] == expected
+
 def test_progress_reports_compiling_and_rate(capsys):
     lines = []
     Word2Vec(vector_size=8, min_count=1, epochs=1, workers=1).fit(planted_corpus(sentences=50), log=lines.append)

@@ -404,14 +404,14 @@ def _replay(cfg, vocab, encoded, steps, segment_cells) -> Trace:
     try:
         for epoch in range(cfg.epochs):
             recorder.start_epoch(epoch)
-            for index, job in enumerate(jobs):
+            for job in jobs:
                 ids, lengths = encoded.chunks[job.chunk]
-                n = job.token_stop - job.token_start
+                n = job.words
                 twin(np.asarray(ids[job.token_start:job.token_stop]),
                      np.asarray(lengths[job.sentence_start:job.sentence_stop]), inputs, keep, window, negative, tree,
                      learning_rate(cfg, epoch, job.offset, encoded.n_words),
                      learning_rate(cfg, epoch, job.offset + n, encoded.n_words),
-                     job_seed(cfg.seed, epoch, index), tables, observer=recorder)
+                     job_seed(cfg.seed, epoch, job.index), tables, observer=recorder)
     except _Enough:
         complete = False
     after = recorder.matrices
