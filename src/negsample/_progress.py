@@ -13,6 +13,10 @@ Example
 ...     bar.update(1); bar.update(2)
 >>> log.getvalue().count("\\n"), log.getvalue().startswith("reading: 100%")
 (1, True)
+>>> with progress_bar(total=3, disable=True) as bar:
+...     bar.update(2); bar.set_postfix_str("loss=1")
+>>> bar.n
+2
 """
 
 from __future__ import annotations
@@ -28,8 +32,10 @@ def progress_bar(*, total=None, desc: str | None = None, unit: str = "it", disab
     """A ``tqdm`` bar on ``file`` (default stderr): live on a terminal, else one line when it closes.
 
     ``options`` go to tqdm (e.g. ``unit_scale=True``, ``smoothing=0.1``). A disabled bar costs
-    nothing and prints nothing.
+    nothing and prints nothing (and does not import tqdm: ~40 ms, a fifth of reading text8).
     """
+    if disable:
+        return _Silent(total)
     from tqdm.auto import tqdm
 
     file = sys.stderr if file is None else file
@@ -76,3 +82,24 @@ def _final_line_class():
 
 def _FinalLine(**kwargs):
     return _final_line_class()(**kwargs)
+
+
+class _Silent:
+    """A disabled bar: takes a bar's calls and shows nothing."""
+
+    def __init__(self, total=None):
+        self.total, self.n = total, 0
+
+    def update(self, n=1):
+        self.n += n
+
+    def set_description(self, *args, **kwargs):
+        pass
+
+    set_postfix = set_postfix_str = refresh = close = set_description
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
