@@ -223,6 +223,8 @@ def run_group(corpus: Path, work: Path, group: dict, systems: dict, seeds, *, ep
 
 def _run_summary(r: dict) -> str:
     training = f" (training {r['train_seconds']:5.1f}s)" if r.get("train_seconds") is not None else ""
+    if r.get("start_seconds") is not None:  # negsample: warm-up, reading and vocabulary, before training
+        training += f" (start {r['start_seconds']:.2f}s)"
     quality = "".join(f"  {title} {r[key]:.4f}" for key, title in QUALITY if key in r)
     return f"{r['seconds']:6.1f}s{training}{quality}  peak {r['peak_mb']:.0f} MB"
 
@@ -327,7 +329,8 @@ def text8_scenario(args, corpus, n_words, work) -> list[str]:
         "threads or more (with 1 it trains only the first epoch).",
         "- The Python systems' time starts at the call that trains (after their imports); the compiled "
         "peers' time is their whole process. *training s*: negsample's epochs' wall time, gensim's "
-        "`total_train_time`; the rest of a whole run is reading, vocabulary and writing.",
+        "`total_train_time`; the rest of a whole run is reading, vocabulary and writing (negsample's JSON "
+        "records *start_seconds*, the time until its vocabulary is built: kernel warm-up and reading).",
     ]
 
 

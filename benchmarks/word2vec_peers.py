@@ -38,7 +38,7 @@ WINDOW, SAMPLE = 5, 1e-4
 _CHILD = r"""
 import json, sys, time
 spec = json.loads(sys.argv[1])
-system, train_seconds = spec["system"], None
+system, train_seconds, start_seconds = spec["system"], None, None
 if system == "gensim":
     from gensim.models import Word2Vec
 elif system == "negsample":
@@ -55,8 +55,11 @@ if system == "gensim":
     train_seconds = model.total_train_time
     model.wv.save_word2vec_format(spec["save"], binary=True)
 elif system == "negsample":
-    model = Word2Vec(**params, batch_negatives=spec["batch"]).fit(spec["corpus"])
+    heard = {}  # when fit's status lines came: "vocabulary: ..." ends the single-threaded start
+    model = Word2Vec(**params, batch_negatives=spec["batch"]).fit(
+        spec["corpus"], log=lambda line: heard.setdefault(line.split(":")[0], time.perf_counter() - t0))
     train_seconds = sum(s.seconds for s in model.epoch_stats)
+    start_seconds = heard.get("vocabulary")
     model.wv.save_word2vec_format(spec["save"], binary=True)
 else:  # no seed in the 0.9.2 wheel; negatives from count^0.5 (fastText's choice, not ours)
     model = fasttext.train_unsupervised(
@@ -66,7 +69,8 @@ else:  # no seed in the 0.9.2 wheel; negatives from count^0.5 (fastText's choice
         verbose=0)
     words = model.get_words()
     write_word2vec(spec["save"], words, model.get_input_matrix()[:len(words)], binary=True)
-print("RESULT " + json.dumps({"seconds": time.perf_counter() - t0, "train_seconds": train_seconds}))
+print("RESULT " + json.dumps({"seconds": time.perf_counter() - t0, "train_seconds": train_seconds,
+                             "start_seconds": start_seconds}))
 """
 
 
