@@ -292,9 +292,9 @@ class Epoch:
         rng = np.zeros(1, np.uint64)
         loss = 0.0
         t0 = time.perf_counter()
-        for index, job in enumerate(self.jobs):
+        for job in self.jobs:
             ids, lengths = self.encoded.chunks[job.chunk]
-            rng[0] = job_seed(1, 0, index)[0]
+            rng[0] = job_seed(1, 0, job.index)[0]
             result = call(np.asarray(ids[job.token_start:job.token_stop]),
                           np.asarray(lengths[job.sentence_start:job.sentence_stop]), rng)
             loss += result[0]  # (loss, sink): the sink keeps a stage's last work from being optimised away
