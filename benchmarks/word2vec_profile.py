@@ -43,6 +43,7 @@ from numba import njit
 
 from negsample._kernels.alias import draw_alias
 from negsample._kernels.batched_passes import (
+    dot4,
     window_gains,
     window_grad_context,
     window_scatter_context,
@@ -54,7 +55,7 @@ from negsample._kernels.logistic import MAX_EXP, SIGMOID_SCALE, gain_and_loss, l
 from negsample._kernels.rng import job_seed
 from negsample._kernels.windows import sentence_buffer, subsample, window_bounds
 from negsample._kernels.word2vec_batched import window_ids
-from negsample._kernels.word2vec_pairs import negative_sampling_step
+from negsample._kernels.word2vec_pairs import PATH_SCORES, negative_sampling_step
 from negsample.word2vec.config import Word2VecConfig
 from negsample.word2vec.corpus import Corpus
 from negsample.word2vec.model import initial_vectors
@@ -134,6 +135,7 @@ def sg_hs_stages(stage: int, dim: int):
         sigmoid, log_sigmoid = tables
         out, offsets, codes, points = tree.out, tree.offsets, tree.codes, tree.points
         grad = np.zeros(dim, dtype=np.float32)
+        scores = np.empty(PATH_SCORES, dtype=np.float32)
         sentence = sentence_buffer(lengths)
         loss = 0.0
         sink = np.float32(0.0)
@@ -152,25 +154,40 @@ def sg_hs_stages(stage: int, dim: int):
                         sink += np.float32(offsets[center + 1] - offsets[center])
                         continue
                     grad[:] = 0.0
-                    for p in range(offsets[center], offsets[center + 1]):
-                        row = out[points[p]]
-                        f = np.float32(0.0)
-                        for d in range(dim):
-                            f += hidden[d] * row[d]
-                        if stage == 1:
-                            sink += f
-                            continue
-                        label = 1.0 - codes[p]
-                        loss += logistic_loss(f, label, log_sigmoid)
-                        if f <= -MAX_EXP or f >= MAX_EXP:
-                            continue
-                        g = np.float32((label - sigmoid[int((f + MAX_EXP) * SIGMOID_SCALE)]) * alpha)
-                        if stage == 2:
-                            sink += g
-                            continue
-                        for d in range(dim):
-                            grad[d] += g * row[d]
-                            row[d] += g * hidden[d]
+                    first, last = offsets[center], offsets[center + 1]
+                    while first < last:  # the path's scores first, four node rows at a time, then its updates
+                        m = min(PATH_SCORES, last - first)
+                        p = 0
+                        while p + 4 <= m:
+                            scores[p], scores[p + 1], scores[p + 2], scores[p + 3] = dot4(
+                                hidden, out[points[first + p]], out[points[first + p + 1]],
+                                out[points[first + p + 2]], out[points[first + p + 3]], dim)
+                            p += 4
+                        while p < m:
+                            row = out[points[first + p]]
+                            f = np.float32(0.0)
+                            for d in range(dim):
+                                f += hidden[d] * row[d]
+                            scores[p] = f
+                            p += 1
+                        for p in range(m):
+                            f = scores[p]
+                            if stage == 1:
+                                sink += f
+                                continue
+                            label = 1.0 - codes[first + p]
+                            loss += logistic_loss(f, label, log_sigmoid)
+                            if f <= -MAX_EXP or f >= MAX_EXP:
+                                continue
+                            g = np.float32((label - sigmoid[int((f + MAX_EXP) * SIGMOID_SCALE)]) * alpha)
+                            if stage == 2:
+                                sink += g
+                                continue
+                            row = out[points[first + p]]
+                            for d in range(dim):
+                                grad[d] += g * row[d]
+                                row[d] += g * hidden[d]
+                        first += m
                     if stage == 3:
                         for d in range(dim):
                             hidden[d] += grad[d]

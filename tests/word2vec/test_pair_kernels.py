@@ -7,9 +7,9 @@ from scipy.stats import chisquare
 
 from negsample._kernels.alias import draw_alias
 from negsample._kernels.hot_rows import sync_hot_rows
-from negsample._kernels.logistic import sigmoid_tables
+from negsample._kernels.logistic import MAX_EXP, SIGMOID_SCALE, sigmoid_tables
 from negsample._kernels.rng import next_below
-from negsample._kernels.word2vec_pairs import train_cbow_job, train_skipgram_job
+from negsample._kernels.word2vec_pairs import hierarchical_softmax_step, train_cbow_job, train_skipgram_job
 from negsample.noise import Unigram
 from negsample.word2vec.huffman import build_huffman
 from negsample.word2vec.objectives import ContextWindow, HierarchicalSoftmax, NegativeSampling
@@ -194,3 +194,42 @@ def test_windows_reach_their_full_size_without_shrink():
         draws[shrink] = observer.reaches
     assert set(draws[False]) == {3} and len(draws[False]) == int(lengths.sum())
     assert set(draws[True]) == {1, 2, 3}
+
+
+@njit
+def _one_hs_example(hidden, grad, target, tree, scores, alpha, tables):
+    return hierarchical_softmax_step(hidden, grad, target, tree, scores, alpha, tables[0], tables[1], hidden.shape[0])
+
+
+@pytest.mark.parametrize("room", [1, 3, 4, 7, 64])
+def test_hierarchical_softmax_step_is_the_node_by_node_update_for_any_scratch(room):
+    """Scores first, then updates, for paths longer and shorter than the scratch: the C tool's
+    node-by-node step (score a node, update it, go on), recomputed in NumPy."""
+    counts = np.array([2 ** (20 - i) for i in range(20)] + [1], np.int64)  # a path of 20 nodes
+    codes = build_huffman(counts)
+    assert np.diff(codes.offsets).max() == 20
+    rng = np.random.default_rng(3)
+    tables = sigmoid_tables()
+    sigmoid = tables[0]
+    nodes = (rng.standard_normal((counts.shape[0] - 1, DIM)) * 1.5).astype(np.float32)
+    start = nodes.copy()
+    for target in (0, 5, counts.shape[0] - 1):
+        hidden = (rng.standard_normal(DIM) * 1.5).astype(np.float32)
+        tree = HierarchicalSoftmax(nodes.copy(), EMPTY, codes.offsets, codes.codes, codes.points)
+        grad = np.zeros(DIM, np.float32)
+        loss = _one_hs_example(hidden, grad, target, tree, np.empty(room, np.float32), np.float32(0.1), tables)
+
+        want_nodes, want_grad = nodes.copy(), np.zeros(DIM, np.float32)
+        for i in range(codes.offsets[target], codes.offsets[target + 1]):
+            row = want_nodes[codes.points[i]]
+            f = float(hidden @ row)
+            if abs(f) >= MAX_EXP:
+                continue
+            g = np.float32((1.0 - codes.codes[i] - sigmoid[int((f + MAX_EXP) * SIGMOID_SCALE)]) * 0.1)
+            want_grad += g * row
+            row += g * hidden
+        np.testing.assert_allclose(grad, want_grad, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(tree.out, want_nodes, rtol=1e-5, atol=1e-6)
+        assert loss > 0
+        nodes = want_nodes
+    assert not np.allclose(nodes, start)
