@@ -16,6 +16,7 @@ scored afterwards, the same way for every system, by negsample's evaluators (whi
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import math
@@ -161,8 +162,51 @@ def _wait(cmd: list[str], log: Path) -> tuple[float, float, int, str]:
     return seconds, peak_mb, code, tail
 
 
+# This machine's kernel runs a DAMON scheme that pages out file pages nobody touched for 60 s (see
+# /sys/kernel/mm/damon/admin/kdamonds/0: action pageout, min age 12 x 5 s, anonymous memory exempt). After
+# a peer's long run, the next Python process reads NumPy's, SciPy's, Numba's ... files from disk again: for
+# gensim during its imports, before its clock; for negsample inside its clock, where Numba initialises its
+# compiler at the first call (measured: start 0.5-0.7 s back to back, 0.9-3.0 s after 80 s idle). A desktop
+# keeps such files cached, so before every run the files of the packages every system loads are read once,
+# the same for all systems, outside the timing.
+WARM_PACKAGES = ("numpy", "scipy", "numba", "llvmlite", "gensim", "smart_open", "fasttext", "tqdm", "negsample")
+
+
+def package_files() -> list[Path]:
+    """Every file of WARM_PACKAGES (where installed), the standard library's modules and the peers'
+    binaries with the MKL libraries pWord2Vec links: what the systems' processes read at start."""
+    stdlib = Path(os.__file__).parent
+    roots = [stdlib / "lib-dynload"]
+    for name in WARM_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin:
+            roots.append(Path(spec.origin).parent)
+    files = [stdlib / n for n in os.listdir(stdlib) if n.endswith(".py")]
+    files += [PEERS_BIN / n for n in EXECUTABLES.values()] + sorted(PEERS_BIN.glob("mkl/lib/libmkl_*.so*"))
+    for root in roots:
+        if root.is_dir():
+            files += [f for f in root.rglob("*") if f.is_file()]
+    return files
+
+
+_PACKAGE_FILES = functools.cache(package_files)
+
+
+def warm_files(files: list[Path]) -> None:
+    """Read every file once (into the page cache), ignoring files that vanish meanwhile."""
+    for f in files:
+        try:
+            with open(f, "rb") as handle:
+                while handle.read(1 << 20):
+                    pass
+        except OSError:
+            pass
+
+
 def run_system(system: str, exe: str, spec: dict, work: Path) -> dict:
-    """Train once; return {"seconds", "train_seconds", "peak_mb"}; the vectors are in ``spec["save"]``."""
+    """Train once; return {"seconds", "train_seconds", "peak_mb"}; the vectors are in ``spec["save"]``.
+    The packages' files and the corpus are read first, outside the timing (why: WARM_PACKAGES)."""
+    warm_files(_PACKAGE_FILES() + [Path(spec["corpus"])])
     log = work / f"{system}.log"
     if exe == "python":
         seconds, peak_mb, code, tail = _wait([sys.executable, "-c", _CHILD, json.dumps(spec)], log)
