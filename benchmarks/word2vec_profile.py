@@ -43,7 +43,6 @@ from numba import njit
 
 from negsample._kernels.alias import draw_alias
 from negsample._kernels.batched_passes import (
-    dot4,
     window_gains,
     window_grad_context,
     window_scatter_context,
@@ -55,7 +54,7 @@ from negsample._kernels.logistic import MAX_EXP, SIGMOID_SCALE, gain_and_loss, l
 from negsample._kernels.rng import job_seed
 from negsample._kernels.windows import sentence_buffer, subsample, window_bounds
 from negsample._kernels.word2vec_batched import window_ids
-from negsample._kernels.word2vec_pairs import PATH_SCORES, negative_sampling_step
+from negsample._kernels.word2vec_pairs import PATH_SCORES, negative_sampling_step, path_scores
 from negsample.word2vec.config import Word2VecConfig
 from negsample.word2vec.corpus import Corpus
 from negsample.word2vec.model import initial_vectors
@@ -157,19 +156,7 @@ def sg_hs_stages(stage: int, dim: int):
                     first, last = offsets[center], offsets[center + 1]
                     while first < last:  # the path's scores first, four node rows at a time, then its updates
                         m = min(PATH_SCORES, last - first)
-                        p = 0
-                        while p + 4 <= m:
-                            scores[p], scores[p + 1], scores[p + 2], scores[p + 3] = dot4(
-                                hidden, out[points[first + p]], out[points[first + p + 1]],
-                                out[points[first + p + 2]], out[points[first + p + 3]], dim)
-                            p += 4
-                        while p < m:
-                            row = out[points[first + p]]
-                            f = np.float32(0.0)
-                            for d in range(dim):
-                                f += hidden[d] * row[d]
-                            scores[p] = f
-                            p += 1
+                        path_scores(hidden, out, tree.hot, points, first, m, scores, dim)
                         for p in range(m):
                             f = scores[p]
                             if stage == 1:

@@ -30,7 +30,7 @@ from .hot_rows import sync_when_due
 from .logistic import MAX_EXP, SIGMOID_SCALE, gain_and_loss, logistic_loss
 from .windows import sentence_buffer, subsample, window_bounds
 
-__all__ = ["PATH_SCORES", "cbow_job_for_size", "hierarchical_softmax_step", "negative_sampling_step",
+__all__ = ["PATH_SCORES", "cbow_job_for_size", "hierarchical_softmax_step", "negative_sampling_step", "path_scores",
            "skipgram_job_for_size", "train_cbow_job", "train_skipgram_job"]
 
 PATH_SCORES = 64  # a job's scratch for one Huffman path's scores (a longer path goes 64 nodes at a time)
@@ -71,6 +71,30 @@ def negative_sampling_step(hidden, grad, target, negative, alpha, rng, sigmoid, 
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
+def path_scores(hidden, out, hot, points, first, n, scores, dim):
+    """``scores[:n]`` = the dot products of ``hidden`` with the rows of nodes ``points[first:first + n]``
+    as they are now (a node among the last ``len(hot)``, the top of the tree, in its private row),
+    four node rows per pass over ``hidden`` (``dot4``)."""
+    hot_start = out.shape[0] - hot.shape[0]
+    p = 0
+    while p + 4 <= n:
+        a, b, c, e = points[first + p], points[first + p + 1], points[first + p + 2], points[first + p + 3]
+        scores[p], scores[p + 1], scores[p + 2], scores[p + 3] = dot4(
+            hidden, hot[a - hot_start] if a >= hot_start else out[a],
+            hot[b - hot_start] if b >= hot_start else out[b], hot[c - hot_start] if c >= hot_start else out[c],
+            hot[e - hot_start] if e >= hot_start else out[e], dim)
+        p += 4
+    while p < n:
+        node = points[first + p]
+        row = hot[node - hot_start] if node >= hot_start else out[node]
+        f = np.float32(0.0)
+        for d in range(dim):
+            f += hidden[d] * row[d]
+        scores[p] = f
+        p += 1
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
 def hierarchical_softmax_step(hidden, grad, target, tree, scores, alpha, sigmoid, log_sigmoid, dim):
     """One hierarchical-softmax example: a binary logistic step at each inner node on the path.
 
@@ -93,22 +117,7 @@ def hierarchical_softmax_step(hidden, grad, target, tree, scores, alpha, sigmoid
     first, stop = offsets[target], offsets[target + 1]
     while first < stop:
         n = min(scores.shape[0], stop - first)
-        p = 0
-        while p + 4 <= n:
-            a, b, c, e = points[first + p], points[first + p + 1], points[first + p + 2], points[first + p + 3]
-            scores[p], scores[p + 1], scores[p + 2], scores[p + 3] = dot4(
-                hidden, hot[a - hot_start] if a >= hot_start else out[a],
-                hot[b - hot_start] if b >= hot_start else out[b], hot[c - hot_start] if c >= hot_start else out[c],
-                hot[e - hot_start] if e >= hot_start else out[e], dim)
-            p += 4
-        while p < n:
-            node = points[first + p]
-            row = hot[node - hot_start] if node >= hot_start else out[node]
-            f = np.float32(0.0)
-            for d in range(dim):
-                f += hidden[d] * row[d]
-            scores[p] = f
-            p += 1
+        path_scores(hidden, out, hot, points, first, n, scores, dim)
         for p in range(n):
             i = first + p
             node = points[i]
