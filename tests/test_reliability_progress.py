@@ -3,14 +3,16 @@ terminal, phases over a second show progress (max_vocab_size included), and "com
 is said only when Numba compiles."""
 
 import io
+import threading
 import time
 
 import numpy as np
+import pytest
 from numba import njit
 
 from negsample._progress import progress_bar
 from negsample.word2vec import Word2Vec, Word2VecConfig
-from negsample.word2vec import training as training_module
+from negsample.word2vec import warm_up as warm_up_module
 
 
 class Terminal(io.StringIO):
@@ -66,8 +68,8 @@ def test_max_vocab_size_reading_shows_progress(tmp_path, capsys, monkeypatch):
 def test_compiling_kernels_is_said_only_when_numba_compiles(monkeypatch):
     cfg = Word2VecConfig(vector_size=4, workers=1)
     said = []
-    training_module.warm_up(cfg, True, said.append)  # compiled or loaded from the cache: quick or not, ...
-    real_kernel = training_module.job_kernel
+    warm_up_module.warm_up(cfg, True, said.append)  # compiled or loaded from the cache: quick or not, ...
+    real_kernel = warm_up_module.job_kernel
 
     def slow_but_cached(config):
         kernel = real_kernel(config)
@@ -79,8 +81,8 @@ def test_compiling_kernels_is_said_only_when_numba_compiles(monkeypatch):
         return run
 
     said.clear()
-    monkeypatch.setattr(training_module, "job_kernel", slow_but_cached)
-    training_module.warm_up(cfg, True, said.append)
+    monkeypatch.setattr(warm_up_module, "job_kernel", slow_but_cached)
+    warm_up_module.warm_up(cfg, True, said.append)
     assert said == []  # ... nothing is compiled now, so nothing is said
 
     def compiles(config):
@@ -97,6 +99,62 @@ def test_compiling_kernels_is_said_only_when_numba_compiles(monkeypatch):
 
         return run
 
-    monkeypatch.setattr(training_module, "job_kernel", compiles)
-    training_module.warm_up(cfg, True, said.append)
+    monkeypatch.setattr(warm_up_module, "job_kernel", compiles)
+    warm_up_module.warm_up(cfg, True, said.append)
     assert said[0].startswith("compiling kernels") and said[1].startswith("kernels compiled in")
+
+
+def _held_job_kernel(monkeypatch, *, fails=False) -> threading.Event:
+    """job_kernel that does not return (or, with ``fails``, raise) before the returned event is set."""
+    real_kernel = warm_up_module.job_kernel
+    release = threading.Event()
+
+    def held(config):
+        assert release.wait(20), "the job kernel was never released"
+        if fails:
+            raise ValueError("the job kernel failed to load")
+        return real_kernel(config)
+
+    monkeypatch.setattr(warm_up_module, "job_kernel", held)
+    return release
+
+
+def test_the_corpus_is_read_while_the_training_kernels_load(monkeypatch):
+    cfg = Word2VecConfig(vector_size=4, workers=1)
+    release = _held_job_kernel(monkeypatch)
+    with warm_up_module.KernelWarmUp(cfg, True, lambda line: None) as kernels:
+        kernels.scanner_ready()  # returns although the job kernel is still held ...
+        assert not release.is_set()
+        release.set()
+        kernels.wait()  # ... and this once it is loaded
+    assert not kernels._thread.is_alive()
+
+
+def test_a_kernel_that_fails_to_load_fails_the_wait_and_leaving_early_does_not_wait(monkeypatch):
+    cfg = Word2VecConfig(vector_size=4, workers=1)
+    release = _held_job_kernel(monkeypatch, fails=True)
+    with warm_up_module.KernelWarmUp(cfg, True, lambda line: None) as kernels:
+        kernels.scanner_ready()  # the scanner loaded: reading may go on
+        release.set()
+        released = []
+        with pytest.raises(ValueError, match="failed to load"):
+            kernels.wait(on_failure=lambda: released.append(True))
+        assert released == [True]
+    release = _held_job_kernel(monkeypatch)
+    started = time.perf_counter()
+    with pytest.raises(KeyError):  # e.g. reading the corpus failed
+        with warm_up_module.KernelWarmUp(cfg, True, lambda line: None) as kernels:
+            kernels.scanner_ready()
+            raise KeyError("corpus")
+    assert time.perf_counter() - started < 10 and not release.is_set()  # the job kernel is held for 20 s
+    release.set()
+
+
+def test_a_scanner_that_fails_to_load_fails_before_reading(monkeypatch):
+    def broken():
+        raise RuntimeError("no scanner")
+
+    monkeypatch.setattr(warm_up_module, "warm_up_scanner", broken)
+    with warm_up_module.KernelWarmUp(Word2VecConfig(vector_size=4, workers=1), True, lambda line: None) as kernels:
+        with pytest.raises(RuntimeError, match="no scanner"):
+            kernels.scanner_ready()

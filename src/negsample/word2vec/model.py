@@ -44,7 +44,8 @@ from .objectives import build_objectives
 from .persistence import ModelState, TrainingSchedule, read_state, write_state
 from .reading import count_words, encode
 from .subsampling import keep_probabilities
-from .training import EpochStats, train_epochs, warm_up
+from .training import EpochStats, train_epochs
+from .warm_up import KernelWarmUp
 
 __all__ = ["Word2Vec", "initial_vectors"]
 
@@ -230,11 +231,14 @@ class Word2Vec:
             self.build_vocab(source, update=update, trim_rule=trim_rule, progress=progress)
             return self.train(source, progress=progress, callbacks=callbacks, log=log, log_file=log_file)
         log = log or (_stderr if progress else _quiet)
-        warm_up(cfg, source.reads_once(), log)
-        started = time.perf_counter()
-        # One read: count, build the vocabulary and encode at once (the compiled scanner for files).
-        vocab, encoded = source.count_and_encode(min_count=cfg.min_count, max_final_vocab=cfg.max_final_vocab,
-                                                 progress=progress, workers=cfg.threads)
+        with KernelWarmUp(cfg, source.reads_once(), log) as kernels:
+            kernels.scanner_ready()
+            started = time.perf_counter()
+            # One read: count, build the vocabulary and encode at once (the compiled scanner for files),
+            # while the training kernels load.
+            vocab, encoded = source.count_and_encode(min_count=cfg.min_count, max_final_vocab=cfg.max_final_vocab,
+                                                     progress=progress, workers=cfg.threads)
+            kernels.wait(on_failure=encoded.close)
         try:
             self._set_vocabulary(vocab)
             self.corpus_count = sum(len(lengths) for _, lengths in encoded.chunks)
@@ -291,8 +295,10 @@ class Word2Vec:
             schedule = self._new_schedule(epochs, start_alpha, end_alpha)
         log = log or (_stderr if progress else _quiet)
         source = self._source(corpus, corpus_iterable, corpus_file)
-        warm_up(self.config, source.reads_once(), log)
-        encoded = encode(source, self.vocab, progress=progress, workers=self.config.threads)
+        with KernelWarmUp(self.config, source.reads_once(), log) as kernels:
+            kernels.scanner_ready()
+            encoded = encode(source, self.vocab, progress=progress, workers=self.config.threads)
+            kernels.wait(on_failure=encoded.close)
         try:
             if total_words is not None and total_words != encoded.raw_words:
                 warnings.warn(f"train: total_words={total_words}, but {source.name} holds {encoded.raw_words} "

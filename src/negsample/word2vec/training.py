@@ -27,18 +27,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._kernels import compiling
 from .._kernels.hot_rows import sync_hot_rows
 from .._kernels.logistic import sigmoid_tables
 from .._kernels.rng import job_seed
 from .._kernels.word2vec_batched import cbow_batched_job_for_size, skipgram_batched_job_for_size
 from .._kernels.word2vec_pairs import cbow_job_for_size, skipgram_job_for_size, train_cbow_job, train_skipgram_job
 from .config import Word2VecConfig
-from .corpus import EncodedCorpus, warm_up_scanner
-from .objectives import ContextWindow, HierarchicalSoftmax, NegativeSampling, build_objectives
+from .corpus import EncodedCorpus
+from .objectives import ContextWindow, HierarchicalSoftmax, NegativeSampling
 
 __all__ = ["EpochStats", "EpochTally", "Job", "PrivateRows", "TrainingDivergedError", "hot_sync_words", "job_kernel",
-           "interleave_regions", "learning_rate", "plan_jobs", "train_epochs", "warm_up"]
+           "interleave_regions", "learning_rate", "plan_jobs", "train_epochs"]
 
 JOB_WORDS = 10_000  # tokens per job: long enough to hide call overhead, short enough to balance threads
 # With several threads, each thread trains the rows that nearly every example writes in a private
@@ -404,42 +403,3 @@ def train_epochs(cfg: Word2VecConfig, encoded: EncodedCorpus, inputs: np.ndarray
             tally.stopped = True
         pool.shutdown(wait=True, cancel_futures=True)
     return stats
-
-
-def warm_up(cfg: Word2VecConfig, reads_files: bool, log: Callable[[str], None]) -> None:
-    """Compile (or load from the cache) every kernel a run calls -- the corpus scanner, the alias
-    table, the job kernel and the hot-row sync -- on tiny inputs with the real argument types, in
-    one go before reading, saying so when that takes a while, so the run never stalls silently."""
-    dim = cfg.vector_size
-    inputs = np.zeros((2, dim), np.float32)
-    failure: list[BaseException] = []
-
-    def compile_it():
-        try:
-            if reads_files:
-                warm_up_scanner()
-            negative, tree = build_objectives(np.array([1, 1]), dim=dim, negative=cfg.negative, hs=cfg.hs,
-                                              ns_exponent=cfg.ns_exponent)
-            job_kernel(cfg)(np.array([0, 1], np.int32), np.array([2], np.int32), inputs, np.ones(2, np.float32),
-                            ContextWindow(cfg.window, bool(cfg.cbow_mean), bool(cfg.shrink_windows)), negative,
-                            tree, 0.0, 0.0,
-                            np.ones(1, np.uint64), sigmoid_tables())
-            hot = inputs[:1].copy()
-            sync_hot_rows(inputs[:1], hot, hot.copy())
-        except BaseException as exc:  # surfaced in the calling thread below
-            failure.append(exc)
-
-    worker = threading.Thread(target=compile_it, daemon=True)
-    t0 = time.perf_counter()
-    announced = False
-    with compiling() as compiles:  # loading cached kernels can take a while too: say nothing then
-        worker.start()
-        while worker.is_alive():
-            worker.join(0.1)
-            if not announced and compiles.is_set() and worker.is_alive() and time.perf_counter() - t0 > 0.5:
-                log("compiling kernels (first run only; they are cached afterwards)...")
-                announced = True
-    if announced:
-        log(f"kernels compiled in {time.perf_counter() - t0:.1f}s")
-    if failure:
-        raise failure[0]

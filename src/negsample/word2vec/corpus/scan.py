@@ -66,7 +66,7 @@ from .text import CorpusError, ReadStats, is_splittable, utf8_blocks
 
 __all__ = ["MIN_PART_BYTES", "ScannedCorpus", "plan_parts", "scan_files", "warm_up_scanner"]
 
-MIN_PART_BYTES = 8 << 20  # a file is cut into parts of at least this many bytes
+MIN_PART_BYTES = 1 << 20  # a file is cut into parts of at least this many (text8_prefix, 2 parts: 0.058 s, not 0.081)
 _WHOLE_LINES = 2**31 - 1  # the kernel ends sentences at newlines only; pieces are cut after stitching
 _CUT_WINDOW = 1 << 20  # bytes searched for a place to cut
 _TOKEN_AFTER_SPACE = re.compile(rb"[ \t][\x21-\x7e]")
