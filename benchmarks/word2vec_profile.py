@@ -15,9 +15,12 @@ copies of the per-pair kernels' loops -- and reports each stage's added time:
   and ``scatter C`` (C += grad C): the whole kernel;
 - skip-gram, hierarchical softmax: ``draws``, ``gather + dot`` over the path's node rows,
   ``sigmoid``, ``scatter`` (node rows and the input row);
-- CBOW, per-pair negative sampling (``batch_negatives=False``; the default is window-batched CBOW,
-  not profiled here): ``draws``, ``hidden`` (gathering and averaging the context rows),
-  ``dot + sigmoid`` (draws included), ``scatter``.
+- CBOW, window-batched negative sampling (the default CBOW kernel): ``draws`` (subsampling, window
+  shrink, the batch's shared negatives), ``prefetch`` (the cache hints for the batch's rows),
+  ``hidden`` (gathering and averaging the context rows), ``batch step`` (scores, sigmoid, G O and
+  O += G^T H for the batch's centers and shared negatives) and ``scatter`` (the context rows);
+- CBOW, per-pair negative sampling (``batch_negatives=False``): ``draws``, ``hidden`` (gathering and
+  averaging the context rows), ``dot + sigmoid`` (draws included), ``scatter``.
 
 Every stage kernel consumes the same random numbers as the library kernel, and the last stage of
 each is checked against it (the same loss, up to float32 rounding) so the stages time the real
@@ -53,7 +56,17 @@ from negsample._kernels.hot_rows import sync_hot_rows
 from negsample._kernels.logistic import MAX_EXP, SIGMOID_SCALE, gain_and_loss, logistic_loss, sigmoid_tables
 from negsample._kernels.rng import job_seed
 from negsample._kernels.windows import sentence_buffer, subsample, window_bounds
-from negsample._kernels.word2vec_batched import window_ids
+from negsample._kernels.word2vec_batched import (
+    CENTERS_PER_BATCH,
+    build_hidden,
+    cbow_batch_layout,
+    cbow_batch_step,
+    draw_batch,
+    n_batches,
+    prefetch_batch,
+    scatter_hidden,
+    window_ids,
+)
 from negsample._kernels.word2vec_pairs import PATH_SCORES, negative_sampling_step, path_scores
 from negsample.word2vec.config import Word2VecConfig
 from negsample.word2vec.corpus import Corpus
@@ -69,6 +82,7 @@ DRAWS, GATHER_DOT, SIGMOID, GRAD_C, SCATTER_O, SCATTER_C = range(6)
 SG_NS_STAGES = ["draws", "gather + dot", "sigmoid", "grad C", "scatter O", "scatter C"]
 SG_HS_STAGES = ["draws", "gather + dot", "sigmoid", "scatter"]
 CBOW_STAGES = ["draws", "hidden", "dot + sigmoid", "scatter"]
+CBOW_BATCHED_STAGES = ["draws", "prefetch", "hidden", "batch step", "scatter"]
 
 
 @functools.cache
@@ -178,6 +192,58 @@ def sg_hs_stages(stage: int, dim: int):
                     if stage == 3:
                         for d in range(dim):
                             hidden[d] += grad[d]
+            start = stop
+        return loss, sink
+
+    return kernel
+
+
+@functools.cache
+def cbow_batched_stages(stage: int, dim: int):
+    """The window-batched CBOW kernel (the default CBOW) up to ``stage`` (an index of CBOW_BATCHED_STAGES):
+    the library's own per-batch parts (``word2vec_batched``: draw_batch, prefetch_batch, build_hidden,
+    cbow_batch_step, scatter_hidden) one after the other."""
+
+    @njit(nogil=True, fastmath=True)
+    def kernel(ids, lengths, inputs, keep_prob, window, negative, alpha, rng, tables):
+        sigmoid, log_sigmoid = tables
+        out, hot, threshold, alias, k = negative.out, negative.hot, negative.threshold, negative.alias, negative.k
+        batch = CENTERS_PER_BATCH
+        hidden = np.zeros((batch, dim), dtype=np.float32)
+        grad_hidden = np.empty((batch, dim), dtype=np.float32)
+        centers, positions = np.empty(batch, dtype=np.int64), np.empty(batch, dtype=np.int64)
+        los, his = np.empty(batch, dtype=np.int64), np.empty(batch, dtype=np.int64)
+        negatives = np.empty(k, dtype=np.int64)
+        gains = np.empty((batch, k + 1), dtype=np.float32)
+        sentence = sentence_buffer(lengths)
+        loss = 0.0
+        sink = np.float32(0.0)
+        start = 0
+        span, stride = cbow_batch_layout(window.size)
+        for s in range(lengths.shape[0]):
+            stop = start + lengths[s]
+            n = subsample(ids, start, stop, keep_prob, rng, sentence)
+            for batch_index in range(n_batches(n, span, stride)):
+                n_rows = draw_batch(rng, window, sentence, n, batch_index, span, stride, threshold, alias, k,
+                                    centers, positions, los, his, negatives)
+                if n_rows == 0:
+                    continue
+                if stage == 0:
+                    sink += np.float32(centers[n_rows - 1] + negatives[k - 1])
+                    continue
+                prefetch_batch(inputs, out, hot, sentence, centers, positions, los, his, n_rows, negatives, k)
+                if stage == 1:
+                    continue
+                build_hidden(inputs, sentence, positions, los, his, n_rows, window.mean, hidden, dim)
+                if stage == 2:
+                    sink += hidden[n_rows - 1, 0]
+                    continue
+                loss += cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, k, alpha, sigmoid,
+                                        log_sigmoid, gains, dim)
+                if stage == 3:
+                    sink += grad_hidden[n_rows - 1, 0]
+                    continue
+                scatter_hidden(inputs, sentence, positions, los, his, n_rows, grad_hidden, dim)
             start = stop
         return loss, sink
 
@@ -358,7 +424,7 @@ def main() -> None:
         if stage is None:
             return lambda ids, lengths, rng: kernel(ids, lengths, inputs, keep, window, ns, None, alpha, alpha, rng,
                                                     tables)
-        stage_kernel = kernel(stage, dim) if kernel is sg_ns_batched_stages else kernel(stage)
+        stage_kernel = kernel(stage, dim) if kernel in (sg_ns_batched_stages, cbow_batched_stages) else kernel(stage)
         return lambda ids, lengths, rng: stage_kernel(ids, lengths, inputs, keep, window, ns, alpha, rng, tables)
 
     def hs_call(kernel, stage=None):
@@ -376,6 +442,8 @@ def main() -> None:
                          lambda: ns_call(trainers_kernel(batch_negatives=True)), args.repeats)
     rows += profile_rows(epoch, "SG-HS", SG_HS_STAGES, lambda s: hs_call(sg_hs_stages, s),
                          lambda: hs_call(trainers_kernel(hs=1, negative=0, batch_negatives=False)), args.repeats)
+    rows += profile_rows(epoch, "CBOW-NS batched", CBOW_BATCHED_STAGES, lambda s: ns_call(cbow_batched_stages, s),
+                         lambda: ns_call(trainers_kernel(sg=0, batch_negatives=True)), args.repeats)
     rows += profile_rows(epoch, "CBOW-NS classic", CBOW_STAGES, lambda s: ns_call(cbow_ns_stages, s),
                          lambda: ns_call(trainers_kernel(sg=0, batch_negatives=False)), args.repeats)
 

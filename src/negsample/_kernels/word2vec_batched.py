@@ -45,7 +45,9 @@ from .logistic import gain_and_loss
 from .prefetch import prefetch_row
 from .windows import sentence_buffer, subsample, window_bounds
 
-__all__ = ["CENTERS_PER_BATCH", "batch_positions", "cbow_batch_layout", "cbow_batched_job_for_size", "n_batches",
+__all__ = ["CENTERS_PER_BATCH", "batch_positions", "build_hidden", "cbow_batch_layout", "cbow_batch_step",
+           "cbow_batched_job_for_size",
+           "draw_batch", "n_batches", "prefetch_batch", "scatter_hidden",
            "skipgram_batched_job_for_size", "train_cbow_batched_job", "train_skipgram_batched_job",
            "window_ids"]
 
@@ -160,7 +162,7 @@ def _skipgram_batched_job(ids, lengths, inputs, keep_prob, window, negative, tre
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, k, alpha, sigmoid, log_sigmoid,
+def cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, k, alpha, sigmoid, log_sigmoid,
                      gains, dim):
     """Rows ``hidden[:n_rows]`` predict their own ``centers`` against the shared ``negatives``.
 
@@ -253,6 +255,59 @@ def _cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, 
                 o[d] += g * h[d]
             b += 1
     return loss
+
+
+@njit(cache=True, nogil=True, inline="always")
+def draw_batch(rng, window, sentence, n, batch_index, span, stride, threshold, alias, k, centers, positions, los,
+               his, negatives):
+    """The words of batch ``batch_index`` of a subsampled sentence (:func:`batch_positions`): one
+    window-shrink draw per center in order, then -- if some window holds a context word -- ``k`` shared
+    negatives. Fills ``centers``, ``positions``, ``los`` / ``his`` (each window's range) and
+    ``negatives``; returns how many centers have a context word (0: nothing to train, nothing drawn)."""
+    first, last = batch_positions(batch_index, n, span, stride)
+    n_rows = 0
+    for i in range(first, last, stride):
+        lo, hi = window_bounds(rng, window, i, n)
+        if hi - lo < 2:
+            continue
+        centers[n_rows] = sentence[i]
+        positions[n_rows] = i
+        los[n_rows] = lo
+        his[n_rows] = hi
+        n_rows += 1
+    if n_rows > 0:
+        for j in range(k):
+            negatives[j] = draw_alias(threshold, alias, rng)
+    return n_rows
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def build_hidden(inputs, sentence, positions, los, his, n_rows, mean, hidden, dim):
+    """``hidden[b]`` = the sum (``mean``: the average) of window ``b``'s context rows, for ``b < n_rows``."""
+    for b in range(n_rows):
+        row = hidden[b]
+        row[:] = 0.0
+        for j in range(los[b], his[b]):
+            if j != positions[b]:
+                context = sentence[j]
+                for d in range(dim):
+                    row[d] += inputs[context, d]
+        if mean:
+            inv = np.float32(1.0 / (his[b] - los[b] - 1))
+            for d in range(dim):
+                row[d] *= inv
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def scatter_hidden(inputs, sentence, positions, los, his, n_rows, grad_hidden, dim):
+    """Add ``grad_hidden[b]`` whole to each context row of window ``b`` (as the classic kernel does)."""
+    for b in range(n_rows):
+        row = grad_hidden[b]
+        for j in range(los[b], his[b]):
+            if j != positions[b]:
+                context = sentence[j]
+                for d in range(dim):
+                    inputs[context, d] += row[d]
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -365,43 +420,15 @@ def _cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, tree, a
         n = subsample(ids, start, stop, keep_prob, rng, sentence)
         span, stride = cbow_batch_layout(window.size)
         for batch_index in range(n_batches(n, span, stride)):
-            first, last = batch_positions(batch_index, n, span, stride)
-            n_rows = 0
-            for i in range(first, last, stride):
-                lo, hi = window_bounds(rng, window, i, n)
-                if hi - lo < 2:
-                    continue
-                centers[n_rows] = sentence[i]
-                positions[n_rows] = i
-                los[n_rows] = lo
-                his[n_rows] = hi
-                n_rows += 1
+            n_rows = draw_batch(rng, window, sentence, n, batch_index, span, stride, threshold, alias, k, centers,
+                                positions, los, his, negatives)
             if n_rows == 0:
                 continue
-            for j in range(k):
-                negatives[j] = draw_alias(threshold, alias, rng)
             prefetch_batch(inputs, out, hot, sentence, centers, positions, los, his, n_rows, negatives, k)
-            for b in range(n_rows):
-                row = hidden[b]
-                row[:] = 0.0
-                for j in range(los[b], his[b]):
-                    if j != positions[b]:
-                        context = sentence[j]
-                        for d in range(dim):
-                            row[d] += inputs[context, d]
-                if window.mean:
-                    inv = np.float32(1.0 / (his[b] - los[b] - 1))
-                    for d in range(dim):
-                        row[d] *= inv
-            loss += _cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, k, alpha,
+            build_hidden(inputs, sentence, positions, los, his, n_rows, window.mean, hidden, dim)
+            loss += cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, k, alpha,
                                      sigmoid, log_sigmoid, gains, dim)
-            for b in range(n_rows):
-                row = grad_hidden[b]
-                for j in range(los[b], his[b]):
-                    if j != positions[b]:
-                        context = sentence[j]
-                        for d in range(dim):
-                            inputs[context, d] += row[d]
+            scatter_hidden(inputs, sentence, positions, los, his, n_rows, grad_hidden, dim)
             examples += n_rows
         start = stop
         since_sync = sync_when_due(out, hot, negative.hot_base, False, since_sync, negative.sync_every, lengths[s])
