@@ -65,10 +65,16 @@ def test_max_vocab_size_reading_shows_progress(tmp_path, capsys, monkeypatch):
     assert err.count("counting: 100%") == 1 and err.count("encoding: 100%") == 1
 
 
+def _warm_up_all(cfg, log):
+    """Every kernel of a run, compiled or loaded, with nothing read meanwhile."""
+    with warm_up_module.KernelWarmUp(cfg, True, log) as kernels:
+        kernels.wait()
+
+
 def test_compiling_kernels_is_said_only_when_numba_compiles(monkeypatch):
     cfg = Word2VecConfig(vector_size=4, workers=1)
     said = []
-    warm_up_module.warm_up(cfg, True, said.append)  # compiled or loaded from the cache: quick or not, ...
+    _warm_up_all(cfg, said.append)  # compiled or loaded from the cache: quick or not, ...
     real_kernel = warm_up_module.job_kernel
 
     def slow_but_cached(config):
@@ -82,7 +88,7 @@ def test_compiling_kernels_is_said_only_when_numba_compiles(monkeypatch):
 
     said.clear()
     monkeypatch.setattr(warm_up_module, "job_kernel", slow_but_cached)
-    warm_up_module.warm_up(cfg, True, said.append)
+    _warm_up_all(cfg, said.append)
     assert said == []  # ... nothing is compiled now, so nothing is said
 
     def compiles(config):
@@ -100,7 +106,7 @@ def test_compiling_kernels_is_said_only_when_numba_compiles(monkeypatch):
         return run
 
     monkeypatch.setattr(warm_up_module, "job_kernel", compiles)
-    warm_up_module.warm_up(cfg, True, said.append)
+    _warm_up_all(cfg, said.append)
     assert said[0].startswith("compiling kernels") and said[1].startswith("kernels compiled in")
 
 

@@ -46,10 +46,8 @@ from .prefetch import prefetch_row
 from .windows import sentence_buffer, subsample, window_bounds
 
 __all__ = ["CENTERS_PER_BATCH", "batch_positions", "build_hidden", "cbow_batch_layout", "cbow_batch_step",
-           "cbow_batched_job_for_size",
-           "draw_batch", "n_batches", "prefetch_batch", "scatter_hidden",
-           "skipgram_batched_job_for_size", "train_cbow_batched_job", "train_skipgram_batched_job",
-           "window_ids"]
+           "cbow_batched_job_for_size", "draw_batch", "n_batches", "prefetch_batch", "scatter_hidden",
+           "skipgram_batched_job_for_size", "train_cbow_batched_job", "train_skipgram_batched_job", "window_ids"]
 
 CENTERS_PER_BATCH = 8  # CBOW: centers of a sentence that share one draw of negatives (see cbow_batch_layout)
 
@@ -163,7 +161,7 @@ def _skipgram_batched_job(ids, lengths, inputs, keep_prob, window, negative, tre
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
 def cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, k, alpha, sigmoid, log_sigmoid,
-                     gains, dim):
+                    gains, dim):
     """Rows ``hidden[:n_rows]`` predict their own ``centers`` against the shared ``negatives``.
 
     Column 0 of ``gains`` is each row's positive, columns 1..k the shared negatives; a negative equal
@@ -427,7 +425,7 @@ def _cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, tree, a
             prefetch_batch(inputs, out, hot, sentence, centers, positions, los, his, n_rows, negatives, k)
             build_hidden(inputs, sentence, positions, los, his, n_rows, window.mean, hidden, dim)
             loss += cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, k, alpha,
-                                     sigmoid, log_sigmoid, gains, dim)
+                                    sigmoid, log_sigmoid, gains, dim)
             scatter_hidden(inputs, sentence, positions, los, his, n_rows, grad_hidden, dim)
             examples += n_rows
         start = stop

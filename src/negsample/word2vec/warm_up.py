@@ -24,14 +24,7 @@ from .corpus import warm_up_scanner
 from .objectives import ContextWindow, build_objectives
 from .training import job_kernel
 
-__all__ = ["KernelWarmUp", "warm_up"]
-
-
-def warm_up(cfg: Word2VecConfig, reads_files: bool, log: Callable[[str], None]) -> None:
-    """Compile (or load from the cache) every kernel a run calls and wait for them all
-    (:class:`KernelWarmUp`, without reading anything meanwhile)."""
-    with KernelWarmUp(cfg, reads_files, log) as kernels:
-        kernels.wait()
+__all__ = ["KernelWarmUp"]
 
 
 class KernelWarmUp:
