@@ -13,8 +13,9 @@ copies of the per-pair kernels' loops -- and reports each stage's added time:
   ``gather + dot`` (reading the context and target rows, S = C O^T), ``sigmoid`` (the table
   lookups that turn S into gains and losses: the "exp"), ``grad C`` (G O), ``scatter O`` (O += G^T C)
   and ``scatter C`` (C += grad C): the whole kernel;
-- skip-gram, hierarchical softmax: ``draws``, ``gather + dot`` over the path's node rows,
-  ``sigmoid``, ``scatter`` (node rows and the input row);
+- skip-gram, hierarchical softmax: ``draws``, ``gather + dot`` over the path's node rows
+  (``path_scores``), ``sigmoid`` (``path_gains``), ``scatter`` (``path_updates`` and the input row):
+  the library's parts of ``hierarchical_softmax_step`` one after the other;
 - CBOW, window-batched negative sampling (the default CBOW kernel): ``draws`` (subsampling, window
   shrink, the batch's shared negatives), ``prefetch`` (the cache hints for the batch's rows),
   ``hidden`` (gathering and averaging the context rows), ``batch step`` (scores, sigmoid, G O and
@@ -53,7 +54,7 @@ from negsample._kernels.batched_passes import (
     window_scores,
 )
 from negsample._kernels.hot_rows import sync_hot_rows
-from negsample._kernels.logistic import MAX_EXP, SIGMOID_SCALE, gain_and_loss, logistic_loss, sigmoid_tables
+from negsample._kernels.logistic import gain_and_loss, sigmoid_tables
 from negsample._kernels.rng import job_seed
 from negsample._kernels.windows import sentence_buffer, subsample, window_bounds
 from negsample._kernels.word2vec_batched import (
@@ -67,7 +68,13 @@ from negsample._kernels.word2vec_batched import (
     scatter_hidden,
     window_ids,
 )
-from negsample._kernels.word2vec_pairs import PATH_SCORES, negative_sampling_step, path_scores
+from negsample._kernels.word2vec_pairs import (
+    PATH_SCORES,
+    negative_sampling_step,
+    path_gains,
+    path_scores,
+    path_updates,
+)
 from negsample.word2vec.config import Word2VecConfig
 from negsample.word2vec.corpus import Corpus
 from negsample.word2vec.model import initial_vectors
@@ -144,7 +151,7 @@ def sg_hs_stages(stage: int, dim: int):
     @njit(nogil=True, fastmath=True)
     def kernel(ids, lengths, inputs, keep_prob, window, tree, alpha, rng, tables):
         """The per-pair skip-gram loop with hierarchical softmax (``train_skipgram_job``), up to ``stage``
-        (0 draws, 1 gather + dot, 2 sigmoid, 3 scatter)."""
+        (0 draws, 1 gather + dot, 2 sigmoid, 3 scatter), from the step's own parts."""
         sigmoid, log_sigmoid = tables
         out, offsets, codes, points = tree.out, tree.offsets, tree.codes, tree.points
         grad = np.zeros(dim, dtype=np.float32)
@@ -168,26 +175,21 @@ def sg_hs_stages(stage: int, dim: int):
                         continue
                     grad[:] = 0.0
                     first, last = offsets[center], offsets[center + 1]
-                    while first < last:  # the path's scores first, four node rows at a time, then its updates
+                    while first < last:  # the library's hierarchical_softmax_step, part after part
                         m = min(PATH_SCORES, last - first)
                         path_scores(hidden, out, tree.hot, points, first, m, scores, dim)
-                        for p in range(m):
-                            f = scores[p]
-                            if stage == 1:
-                                sink += f
-                                continue
-                            label = 1.0 - codes[first + p]
-                            loss += logistic_loss(f, label, log_sigmoid)
-                            if f <= -MAX_EXP or f >= MAX_EXP:
-                                continue
-                            g = np.float32((label - sigmoid[int((f + MAX_EXP) * SIGMOID_SCALE)]) * alpha)
-                            if stage == 2:
-                                sink += g
-                                continue
-                            row = out[points[first + p]]
-                            for d in range(dim):
-                                grad[d] += g * row[d]
-                                row[d] += g * hidden[d]
+                        if stage == 1:
+                            for p in range(m):
+                                sink += scores[p]
+                            first += m
+                            continue
+                        loss += path_gains(codes, first, m, scores, alpha, sigmoid, log_sigmoid)
+                        if stage == 2:
+                            for p in range(m):
+                                sink += scores[p]
+                            first += m
+                            continue
+                        path_updates(hidden, grad, out, tree.hot, points, first, m, scores, dim)
                         first += m
                     if stage == 3:
                         for d in range(dim):

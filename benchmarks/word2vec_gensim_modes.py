@@ -1,0 +1,220 @@
+"""gensim's two ways of reading a corpus, and one or two workers: how much do they move its quality?
+
+    python benchmarks/word2vec_gensim_modes.py [--data ../shared/data] [--variants CBOW-NS CBOW-HS]
+                                               [--seeds 1 2 ... 10] [--epochs 10] [--suffix _x]
+
+benchmarks/word2vec.py runs gensim the fast way, ``corpus_file=`` with 2 workers, and holds negsample
+to that run's quality. This one asks whether that run is gensim's algorithm or gensim's algorithm plus
+what its corpus_file mode does with 2 threads. In that mode each thread reads its own half of the file
+(from byte ``size * w / workers`` until it has read ``words / workers`` words, so the lines just after
+the middle are read by both threads) and each thread's learning rate falls by its own progress through
+the *whole* epoch's sentences, so within an epoch it only gets halfway down the epoch's stretch of the
+linear decay before the next epoch starts it again (a saw-tooth; the last epoch ends at
+``alpha * 0.05`` instead of ``min_alpha``). gensim's iterable mode (``sentences=``) and a single worker
+do neither.
+
+Members, every one on text8_prefix split in 1,000-token lines, the settings of benchmarks/word2vec.py
+(vector_size 100, window 5, min_count 5, sample 1e-4, 5 negatives or hierarchical softmax, 10 epochs):
+
+- gensim ``corpus_file``, 2 workers (the main benchmark's gensim), 1 worker, and ``sentences`` with 2
+  workers (a ``LineSentence`` of the same file);
+- negsample with its defaults and 2 workers;
+- negsample with 2 workers given what gensim's 2-thread corpus_file mode gives its threads: the lines
+  both threads read appear twice (a file with each thread's lines in turn), and the learning rate falls
+  by the saw-tooth above (the library's ``learning_rate`` replaced in the child process; nothing else).
+
+Quality only, no timing (other work may run meanwhile). Each run is a fresh process; vectors are scored
+by benchmarks/word2vec_peers.py's ``score_vectors``, as in the main benchmark. The table gives mean and
+standard error over seeds and every member's difference from gensim corpus_file 2 workers, with t.
+Writes benchmarks/results/word2vec_gensim_modes<suffix>.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from word2vec import prepare_corpus
+from word2vec_peers import SAMPLE, WINDOW, difference_t, evaluation_files, mean_sd, score_vectors
+
+__all__ = ["gensim_thread_lines", "main"]
+
+HERE = Path(__file__).resolve().parent
+VARIANTS = {"SG-NS": (1, 0, 5, 0.025), "CBOW-NS": (0, 0, 5, 0.05), "SG-HS": (1, 1, 0, 0.025),
+            "CBOW-HS": (0, 1, 0, 0.05)}  # name: (sg, hs, negative, alpha: each one's default in negsample)
+MEMBERS = {  # name: (system, how it reads, workers)
+    "gensim corpus_file, 2 workers": ("gensim", "corpus_file", 2),
+    "gensim corpus_file, 1 worker": ("gensim", "corpus_file", 1),
+    "gensim sentences, 2 workers": ("gensim", "sentences", 2),
+    "negsample, 2 workers": ("negsample", "default", 2),
+    "negsample, gensim's 2-thread reading and schedule": ("negsample", "gensim_threads", 2),
+}
+BASELINE = "gensim corpus_file, 2 workers"
+QUALITY = [("analogy", "analogy"), ("semantic", "semantic"), ("syntactic", "syntactic"), ("ws353", "WS-353"),
+           ("simlex", "SimLex-999")]
+
+_CHILD = r"""
+import json, sys
+spec = json.loads(sys.argv[1])
+params = dict(vector_size=100, window=spec["window"], min_count=5, sample=spec["sample"], sg=spec["sg"],
+              hs=spec["hs"], negative=spec["negative"], epochs=spec["epochs"], workers=spec["workers"],
+              seed=spec["seed"], alpha=spec["alpha"])
+if spec["system"] == "gensim":
+    from gensim.models import Word2Vec
+    if spec["reading"] == "corpus_file":
+        model = Word2Vec(corpus_file=spec["corpus"], **params)
+    else:
+        from gensim.models.word2vec import LineSentence
+        model = Word2Vec(sentences=LineSentence(spec["corpus"]), **params)
+else:
+    import negsample.word2vec.training as training
+    from negsample import Word2Vec
+    if spec["reading"] == "gensim_threads":
+        def sawtooth(cfg, epoch, offset, epoch_words, workers=spec["workers"]):
+            # each of gensim's threads counts its own share of the epoch against the whole epoch
+            progress = (epoch + offset / epoch_words / workers) / cfg.epochs
+            return max(cfg.min_alpha, cfg.initial_alpha - (cfg.initial_alpha - cfg.min_alpha) * progress)
+        training.learning_rate = sawtooth
+    model = Word2Vec(**params).fit(spec["corpus"], log=lambda line: None)
+model.wv.save_word2vec_format(spec["save"], binary=True)
+print("RESULT done")
+"""
+
+
+def gensim_thread_lines(lines: list[str], workers: int, batch_words: int = 20_000) -> list[list[int]]:
+    """The lines each of gensim's corpus_file threads trains in an epoch (indices into ``lines``).
+
+    Thread ``w`` starts at the line holding byte ``size * w / workers`` of the file and reads whole
+    lines until it has read more than ``words / workers`` words or the file ends. It tests that count
+    only between batches, which gensim fills up to 10,000 words *after* subsampling: at sample 1e-4
+    text8 keeps about half its tokens, hence batches of ``batch_words`` = 20,000 raw words here. A
+    model of gensim's reading, not a copy: on text8_prefix it has both threads read 19 lines (19,000
+    words) where gensim's log counts 12,682 more words per epoch than the file holds.
+
+    >>> gensim_thread_lines(["a b", "c d", "e f", "g h"], 2, batch_words=1)
+    [[0, 1, 2], [2, 3]]
+    """
+    sizes = [len(line.encode()) + 1 for line in lines]
+    words = [len(line.split()) for line in lines]
+    total_bytes, total_words = sum(sizes), sum(words)
+    starts, position = [], 0
+    for size in sizes:
+        starts.append(position)
+        position += size
+    result = []
+    for w in range(workers):
+        offset = total_bytes * w / workers
+        first = max(i for i, start in enumerate(starts) if start <= offset)
+        taken, read, batch = [], 0, 0
+        for index in range(first, len(lines)):
+            taken.append(index)
+            read += words[index]
+            batch += words[index]
+            if batch >= batch_words:
+                batch = 0
+                if read > total_words / workers:
+                    break
+        result.append(taken)
+    return result
+
+
+def gensim_threads_corpus(corpus: Path, work: Path, workers: int) -> Path:
+    """``corpus`` rewritten as gensim's ``workers`` threads read it: each thread's lines in turn."""
+    path = work / f"text8_prefix.gensim{workers}threads.lines"
+    if not path.exists():
+        lines = corpus.read_text().splitlines()
+        path.write_text("".join(lines[i] + "\n" for part in gensim_thread_lines(lines, workers) for i in part))
+    return path
+
+
+def run_member(member: str, variant: str, seed: int, corpora: dict, epochs: int, folder: Path) -> Path:
+    system, reading, workers = MEMBERS[member]
+    sg, hs, negative, alpha = VARIANTS[variant]
+    save = folder / f"{system}_{reading}_{workers}_{variant}_{seed}.bin"
+    spec = dict(system=system, reading=reading, workers=workers, sg=sg, hs=hs, negative=negative, alpha=alpha,
+                seed=seed, epochs=epochs, window=WINDOW, sample=SAMPLE, corpus=str(corpora[reading]), save=str(save))
+    proc = subprocess.run([sys.executable, "-c", _CHILD, json.dumps(spec)], capture_output=True, text=True)
+    if proc.returncode != 0 or "RESULT" not in proc.stdout:
+        raise RuntimeError(f"{member} / {variant} / seed {seed} failed:\n{proc.stderr[-3000:]}")
+    return save
+
+
+def markdown(results: list[dict], command: str, args) -> str:
+    out = ["# gensim's corpus_file mode, its iterable mode and one worker, beside negsample", "",
+           f"Command: `{command}`", "",
+           f"text8_prefix, 1,000-token lines, {args.epochs} epochs, seeds {' '.join(map(str, args.seeds))}; "
+           "mean ± standard error over seeds, then each member minus gensim corpus_file 2 workers (t).", ""]
+    for variant in args.variants:
+        rows = {member: [r for r in results if r["variant"] == variant and r["member"] == member]
+                for member in MEMBERS}
+        alpha = VARIANTS[variant][3]
+        out += [f"## {variant}, alpha {alpha}", "",
+                "| member | " + " | ".join(title for _, title in QUALITY) + " |",
+                "|---|" + "---:|" * len(QUALITY)]
+        for member, runs in rows.items():
+            cells = []
+            for key, _ in QUALITY:
+                mean, sd = mean_sd([r[key] for r in runs])
+                cells.append(f"{mean:.4f} ± {sd / max(len(runs), 1) ** 0.5:.4f}")
+            out.append(f"| {member} | " + " | ".join(cells) + " |")
+        out += ["", f"Difference from {BASELINE}:", "",
+                "| member | " + " | ".join(title for _, title in QUALITY) + " |", "|---|" + "---:|" * len(QUALITY)]
+        for member, runs in rows.items():
+            if member == BASELINE:
+                continue
+            cells = []
+            for key, _ in QUALITY:
+                diff, t = difference_t([r[key] for r in runs], [r[key] for r in rows[BASELINE]])
+                cells.append(f"{diff:+.4f} (t {t:+.1f})")
+            out.append(f"| {member} | " + " | ".join(cells) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=HERE.parent.parent / "shared" / "data")
+    parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=["CBOW-NS", "CBOW-HS"])
+    parser.add_argument("--seeds", nargs="+", type=int, default=list(range(1, 11)))
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--suffix", default="")
+    args = parser.parse_args(argv)
+    if not (args.data / "text8_prefix.zip").exists():
+        sys.exit(f"--data {args.data}: text8_prefix.zip not found there (see ../shared/data/README.md)")
+    work = HERE / "_work"
+    work.mkdir(exist_ok=True)
+    corpus, _ = prepare_corpus(args.data, work)
+    corpora = {"corpus_file": corpus, "sentences": corpus, "default": corpus,
+               "gensim_threads": gensim_threads_corpus(corpus, work, 2)}
+    files = evaluation_files(args.data)
+    results = []
+    with tempfile.TemporaryDirectory(dir=work) as folder:
+        for variant in args.variants:
+            for seed in args.seeds:
+                for member in MEMBERS:
+                    vectors = run_member(member, variant, seed, corpora, args.epochs, Path(folder))
+                    scores = score_vectors(vectors, files)
+                    results.append({"variant": variant, "member": member, "seed": seed, **scores})
+                    print(f"{variant} | {member} | seed {seed}: analogy {scores['analogy']:.4f} semantic "
+                          f"{scores['semantic']:.4f} WS-353 {scores['ws353']:.4f}", flush=True)
+                    os.remove(vectors)
+    argv_shown = sys.argv[1:] if argv is None else argv
+    command = "python benchmarks/word2vec_gensim_modes.py " + " ".join(shlex.quote(a) for a in argv_shown)
+    results_dir = HERE / "results"
+    stem = results_dir / f"word2vec_gensim_modes{args.suffix}"
+    for path, text in ((stem.with_suffix(".json"), json.dumps({"command": command, "runs": results}, indent=1)),
+                       (stem.with_suffix(".md"), markdown(results, command.strip(), args))):
+        temporary = path.with_suffix(path.suffix + ".tmp")
+        temporary.write_text(text)
+        os.replace(temporary, path)
+    print(markdown(results, command.strip(), args))
+
+
+if __name__ == "__main__":
+    main()
