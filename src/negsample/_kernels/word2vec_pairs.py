@@ -27,7 +27,7 @@ from numba import njit
 from .alias import draw_alias
 from .batched_passes import dot4
 from .hot_rows import sync_when_due
-from .logistic import MAX_EXP, SIGMOID_SCALE, gain_and_loss, logistic_loss
+from .logistic import MAX_EXP, gain_and_loss, logistic_loss
 from .windows import sentence_buffer, subsample, window_bounds
 
 __all__ = ["PATH_SCORES", "cbow_job_for_size", "hierarchical_softmax_step", "negative_sampling_step", "path_gains",
@@ -99,7 +99,8 @@ def path_scores(hidden, out, hot, points, first, n, scores, dim):
 def path_gains(codes, first, n, scores, alpha, sigmoid, log_sigmoid):
     """``scores[:n]`` (the scores of the nodes ``first .. first + n - 1`` of a path) turned into their
     gains ``alpha * (label - sigmoid(f))`` in place, label ``1 - code``; 0 where |f| >= MAX_EXP (the
-    C tool and gensim skip those nodes). Returns the nodes' logistic loss (float64), skipped ones too.
+    C tool and gensim skip those nodes; the others through ``gain_and_loss``). Returns the nodes'
+    logistic loss (float64), skipped ones too.
     """
     loss = 0.0
     for p in range(n):
@@ -109,12 +110,8 @@ def path_gains(codes, first, n, scores, alpha, sigmoid, log_sigmoid):
             loss += logistic_loss(f, label, log_sigmoid)
             scores[p] = 0.0
         else:
-            # One table index for gain and loss and no branch on the label (a path's codes are as good
-            # as random to the branch predictor): -log(1 - sigmoid(f)) = -log sigmoid(f) + f. Against
-            # the label test and a second index (logistic_loss): SG-HS one thread 1.22x, two 1.10x.
-            index = int((f + MAX_EXP) * SIGMOID_SCALE)
-            loss += (1.0 - label) * f - log_sigmoid[index]
-            scores[p] = (label - sigmoid[index]) * alpha
+            scores[p], node_loss = gain_and_loss(f, label, alpha, sigmoid, log_sigmoid)
+            loss += node_loss
     return loss
 
 
