@@ -32,6 +32,7 @@ Writes benchmarks/results/word2vec_gensim_modes<suffix>.{json,md}.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shlex
@@ -42,6 +43,8 @@ from pathlib import Path
 
 from word2vec import prepare_corpus
 from word2vec_peers import SAMPLE, WINDOW, difference_t, evaluation_files, mean_sd, score_vectors
+
+from negsample._atomic import atomic_write
 
 __all__ = ["gensim_thread_lines", "main"]
 
@@ -103,10 +106,7 @@ def gensim_thread_lines(lines: list[str], workers: int, batch_words: int = 20_00
     sizes = [len(line.encode()) + 1 for line in lines]
     words = [len(line.split()) for line in lines]
     total_bytes, total_words = sum(sizes), sum(words)
-    starts, position = [], 0
-    for size in sizes:
-        starts.append(position)
-        position += size
+    starts = list(itertools.accumulate(sizes, initial=0))[:-1]  # each line's first byte
     result = []
     for w in range(workers):
         offset = total_bytes * w / workers
@@ -129,7 +129,8 @@ def gensim_threads_corpus(corpus: Path, work: Path, workers: int) -> Path:
     path = work / f"text8_prefix.gensim{workers}threads.lines"
     if not path.exists():
         lines = corpus.read_text().splitlines()
-        path.write_text("".join(lines[i] + "\n" for part in gensim_thread_lines(lines, workers) for i in part))
+        with atomic_write(path) as f:  # a run stopped mid-write leaves no partial corpus to reuse
+            f.write("".join(lines[i] + "\n" for part in gensim_thread_lines(lines, workers) for i in part))
     return path
 
 
@@ -208,12 +209,12 @@ def main(argv=None) -> None:
     command = "python benchmarks/word2vec_gensim_modes.py " + " ".join(shlex.quote(a) for a in argv_shown)
     results_dir = HERE / "results"
     stem = results_dir / f"word2vec_gensim_modes{args.suffix}"
+    table = markdown(results, command.strip(), args)
     for path, text in ((stem.with_suffix(".json"), json.dumps({"command": command, "runs": results}, indent=1)),
-                       (stem.with_suffix(".md"), markdown(results, command.strip(), args))):
-        temporary = path.with_suffix(path.suffix + ".tmp")
-        temporary.write_text(text)
-        os.replace(temporary, path)
-    print(markdown(results, command.strip(), args))
+                       (stem.with_suffix(".md"), table)):
+        with atomic_write(path) as f:
+            f.write(text)
+    print(table)
 
 
 if __name__ == "__main__":

@@ -178,18 +178,13 @@ def sg_hs_stages(stage: int, dim: int):
                     while first < last:  # the library's hierarchical_softmax_step, part after part
                         m = min(PATH_SCORES, last - first)
                         path_scores(hidden, out, tree.hot, points, first, m, scores, dim)
-                        if stage == 1:
+                        if stage >= 2:
+                            loss += path_gains(codes, first, m, scores, alpha, sigmoid, log_sigmoid)
+                        if stage == 3:
+                            path_updates(hidden, grad, out, tree.hot, points, first, m, scores, dim)
+                        else:  # keep the stage's results (scores, then gains) alive
                             for p in range(m):
                                 sink += scores[p]
-                            first += m
-                            continue
-                        loss += path_gains(codes, first, m, scores, alpha, sigmoid, log_sigmoid)
-                        if stage == 2:
-                            for p in range(m):
-                                sink += scores[p]
-                            first += m
-                            continue
-                        path_updates(hidden, grad, out, tree.hot, points, first, m, scores, dim)
                         first += m
                     if stage == 3:
                         for d in range(dim):
