@@ -21,7 +21,14 @@ Members, every one on text8_prefix split in 1,000-token lines, the settings of b
 - negsample with its defaults and 2 workers;
 - negsample with 2 workers given what gensim's 2-thread corpus_file mode gives its threads: the lines
   both threads read appear twice (a file with each thread's lines in turn), and the learning rate falls
-  by the saw-tooth above (the library's ``learning_rate`` replaced in the child process; nothing else).
+  by the saw-tooth above (the library's ``learning_rate`` replaced in the child process; nothing else);
+- gensim ``corpus_file`` with 2 workers and no saw-tooth: one ``train`` call per epoch, each thread's
+  stretch of the decay made twice as long so that it ends the epoch where the linear decay does;
+- negsample with 1 worker, and with 2 workers and no private rows (``thread_objectives`` replaced in
+  the child: every thread trains the frequent words' output rows and the top of the tree in place,
+  as gensim's threads do).
+
+Beside the five quality columns the table gives the Google set's semantic sections one by one.
 
 Quality only, no timing (other work may run meanwhile). Each run is a fresh process; vectors are scored
 by benchmarks/word2vec_peers.py's ``score_vectors``, as in the main benchmark. The table gives mean and
@@ -46,7 +53,7 @@ from word2vec_peers import SAMPLE, WINDOW, difference_t, evaluation_files, mean_
 
 from negsample._atomic import atomic_write
 
-__all__ = ["gensim_thread_lines", "main"]
+__all__ = ["gensim_thread_lines", "main", "semantic_sections_table"]
 
 HERE = Path(__file__).resolve().parent
 VARIANTS = {"SG-NS": (1, 0, 5, 0.025), "CBOW-NS": (0, 0, 5, 0.05), "SG-HS": (1, 1, 0, 0.025),
@@ -57,6 +64,9 @@ MEMBERS = {  # name: (system, how it reads, workers)
     "gensim sentences, 2 workers": ("gensim", "sentences", 2),
     "negsample, 2 workers": ("negsample", "default", 2),
     "negsample, gensim's 2-thread reading and schedule": ("negsample", "gensim_threads", 2),
+    "gensim corpus_file, 2 workers, linear schedule": ("gensim", "corpus_file_linear", 2),
+    "negsample, 1 worker": ("negsample", "default", 1),
+    "negsample, 2 workers, no private rows": ("negsample", "no_private_rows", 2),
 }
 BASELINE = "gensim corpus_file, 2 workers"
 QUALITY = [("analogy", "analogy"), ("semantic", "semantic"), ("syntactic", "syntactic"), ("ws353", "WS-353"),
@@ -72,6 +82,18 @@ if spec["system"] == "gensim":
     from gensim.models import Word2Vec
     if spec["reading"] == "corpus_file":
         model = Word2Vec(corpus_file=spec["corpus"], **params)
+    elif spec["reading"] == "corpus_file_linear":
+        # one train() per epoch; each of w threads gets 1/w of the epoch's sentences, so its stretch of
+        # the decay is made w times as long for it to end the epoch where the linear decay does
+        model = Word2Vec(**params)
+        model.build_vocab(corpus_file=spec["corpus"])
+        first, last, epochs = model.alpha, model.min_alpha, spec["epochs"]
+        for epoch in range(epochs):
+            start = first - (first - last) * epoch / epochs
+            stop = first - (first - last) * (epoch + 1) / epochs
+            model.train(corpus_file=spec["corpus"], total_words=model.corpus_total_words,
+                        total_examples=model.corpus_count, epochs=1, start_alpha=start,
+                        end_alpha=start - (start - stop) * spec["workers"])
     else:
         from gensim.models.word2vec import LineSentence
         model = Word2Vec(sentences=LineSentence(spec["corpus"]), **params)
@@ -84,6 +106,8 @@ else:
             progress = (epoch + offset / epoch_words / workers) / cfg.epochs
             return max(cfg.min_alpha, cfg.initial_alpha - (cfg.initial_alpha - cfg.min_alpha) * progress)
         training.learning_rate = sawtooth
+    if spec["reading"] == "no_private_rows":  # every thread trains every output row in place
+        training.thread_objectives = lambda negative, tree: (negative, tree, [])
     model = Word2Vec(**params).fit(spec["corpus"], log=lambda line: None)
 model.wv.save_word2vec_format(spec["save"], binary=True)
 print("RESULT done")
@@ -174,8 +198,42 @@ def markdown(results: list[dict], command: str, args) -> str:
                 diff, t = difference_t([r[key] for r in runs], [r[key] for r in rows[BASELINE]])
                 cells.append(f"{diff:+.4f} (t {t:+.1f})")
             out.append(f"| {member} | " + " | ".join(cells) + " |")
-        out.append("")
+        out += [""] + semantic_sections_table(rows) + [""]
     return "\n".join(out)
+
+
+def semantic_sections_table(rows: dict[str, list[dict]]) -> list[str]:
+    """Markdown lines: each member's accuracy on each semantic section of the Google set (mean over
+    its runs of correct / total), with the questions a section holds; [] when no run has sections.
+
+    >>> runs = [{"sections": {"family": [3, 10], "gram1-adjective-to-adverb": [1, 4]}},
+    ...         {"sections": {"family": [5, 10], "gram1-adjective-to-adverb": [2, 4]}}]
+    >>> print("\\n".join(semantic_sections_table({"m": runs})))
+    Semantic sections (accuracy, mean over seeds):
+    <BLANKLINE>
+    | member | family (10) |
+    |---|---:|
+    | m | 0.4000 |
+    """
+    names = []
+    for runs in rows.values():
+        for run in runs:
+            names += [name for name in run.get("sections", {}) if not name.startswith("gram") and name not in names]
+    if not names:
+        return []
+    totals = {name: next(run["sections"][name][1] for runs in rows.values() for run in runs
+                         if name in run.get("sections", {})) for name in names}
+    out = ["Semantic sections (accuracy, mean over seeds):", "",
+           "| member | " + " | ".join(f"{name} ({totals[name]})" for name in names) + " |",
+           "|---|" + "---:|" * len(names)]
+    for member, runs in rows.items():
+        cells = []
+        for name in names:
+            values = [run["sections"][name][0] / run["sections"][name][1] for run in runs
+                      if run.get("sections", {}).get(name, [0, 0])[1]]
+            cells.append(f"{mean_sd(values)[0]:.4f}" if values else "-")
+        out.append(f"| {member} | " + " | ".join(cells) + " |")
+    return out
 
 
 def main(argv=None) -> None:
@@ -191,7 +249,8 @@ def main(argv=None) -> None:
     work = HERE / "_work"
     work.mkdir(exist_ok=True)
     corpus, _ = prepare_corpus(args.data, work)
-    corpora = {"corpus_file": corpus, "sentences": corpus, "default": corpus,
+    corpora = {"corpus_file": corpus, "corpus_file_linear": corpus, "sentences": corpus, "default": corpus,
+               "no_private_rows": corpus,
                "gensim_threads": gensim_threads_corpus(corpus, work, 2)}
     files = evaluation_files(args.data)
     results = []

@@ -250,7 +250,8 @@ def analogy_halves(sections: dict) -> tuple[float, float]:
 
 
 def score_vectors(path: str | os.PathLike, files: dict[str, Path], restrict_vocab: int = 30000) -> dict:
-    """Quality of a binary word2vec file: analogy overall / semantic / syntactic, WS-353 and SimLex Spearman."""
+    """Quality of a binary word2vec file: analogy overall / semantic / syntactic (and ``sections``: each
+    section's [correct, total]), WS-353 and SimLex Spearman."""
     from negsample.vectors_io import read_word2vec
     from negsample.word2vec.evaluation import evaluate_analogies, evaluate_word_pairs
 
@@ -262,6 +263,7 @@ def score_vectors(path: str | os.PathLike, files: dict[str, Path], restrict_voca
         out["analogy"] = result.accuracy
         out["semantic"], out["syntactic"] = analogy_halves(result.sections)
         out["analogy_coverage"] = result.coverage
+        out["sections"] = {name: [correct, total] for name, (_, correct, total) in result.sections.items()}
     for key in ("ws353", "simlex"):
         if key in files:
             pairs = evaluate_word_pairs(kv, files[key])
