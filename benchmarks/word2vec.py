@@ -56,6 +56,8 @@ from word2vec_peers import (
     skip_reason,
 )
 
+from negsample._atomic import atomic_write
+
 HERE = Path(__file__).resolve().parent
 VARIANTS = {  # name: (sg, hs, negative, batch_negatives passed to negsample; the others ignore it)
     "SG-NS classic": (1, 0, 5, False),
@@ -116,8 +118,9 @@ def prepare_corpus(data: Path, work: Path) -> tuple[Path, int]:
     lines = work / "text8_prefix.lines"
     with zipfile.ZipFile(data / "text8_prefix.zip") as zf:
         words = zf.read("text8_prefix").decode().split()
-    if not lines.exists():
-        lines.write_text("".join(" ".join(words[i:i + 1000]) + "\n" for i in range(0, len(words), 1000)))
+    if not lines.exists():  # atomic: a run stopped mid-write leaves no partial corpus for the next to reuse
+        with atomic_write(lines) as f:
+            f.write("".join(" ".join(words[i:i + 1000]) + "\n" for i in range(0, len(words), 1000)))
     return lines, len(words)
 
 
@@ -174,7 +177,7 @@ def prepare_zipf_corpus(work: Path, n_vocab: int, n_tokens: int, seed: int = 0) 
     tokens = np.random.default_rng(seed).permutation(np.repeat(np.arange(n_vocab), counts))
     words = np.array([f"w{r}" for r in range(n_vocab)], dtype=object)
     path = work / f"zipf_{n_vocab}_{len(tokens)}.lines"
-    with open(path, "w") as f:
+    with atomic_write(path) as f:
         for i in range(0, len(tokens), 1000):
             f.write(" ".join(words[tokens[i:i + 1000]]) + "\n")
     return path, len(tokens)
@@ -460,10 +463,11 @@ def main() -> None:
         table = "\n".join(header + lines) + "\n"
         print("\n" + table, flush=True)
         stem = f"word2vec_{scenario}{args.suffix}"
-        (args.out / f"{stem}.md").write_text(table)
-        (args.out / f"{stem}.json").write_text(json.dumps(
-            {"command": command, "n_words": n_words, "compile_first_s": first_compile,
-             "compile_cached_s": cached_compile, "runs": args.raw.get(scenario)}, indent=1))
+        with atomic_write(args.out / f"{stem}.md") as f:
+            f.write(table)
+        with atomic_write(args.out / f"{stem}.json") as f:
+            f.write(json.dumps({"command": command, "n_words": n_words, "compile_first_s": first_compile,
+                                "compile_cached_s": cached_compile, "runs": args.raw.get(scenario)}, indent=1))
     corpus.unlink()
     for leftover in work.iterdir():
         leftover.unlink()
