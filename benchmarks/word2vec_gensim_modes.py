@@ -26,7 +26,9 @@ Members, every one on text8_prefix split in 1,000-token lines, the settings of b
   stretch of the decay made twice as long so that it ends the epoch where the linear decay does;
 - negsample with 1 worker, and with 2 workers and no private rows (``thread_objectives`` replaced in
   the child: every thread trains the frequent words' output rows and the top of the tree in place,
-  as gensim's threads do).
+  as gensim's threads do);
+- negsample with 2 workers and CBOW's threads keeping the hottest output rows in private copies, as
+  they did before ``CBOW_PRIVATE_OUTPUT_ROWS`` (set in the child; skip-gram always keeps them).
 
 Beside the five quality columns the table gives the Google set's semantic sections one by one.
 
@@ -67,6 +69,7 @@ MEMBERS = {  # name: (system, how it reads, workers)
     "gensim corpus_file, 2 workers, linear schedule": ("gensim", "corpus_file_linear", 2),
     "negsample, 1 worker": ("negsample", "default", 1),
     "negsample, 2 workers, no private rows": ("negsample", "no_private_rows", 2),
+    "negsample, 2 workers, private output rows": ("negsample", "private_output_rows", 2),
 }
 BASELINE = "gensim corpus_file, 2 workers"
 QUALITY = [("analogy", "analogy"), ("semantic", "semantic"), ("syntactic", "syntactic"), ("ws353", "WS-353"),
@@ -107,7 +110,9 @@ else:
             return max(cfg.min_alpha, cfg.initial_alpha - (cfg.initial_alpha - cfg.min_alpha) * progress)
         training.learning_rate = sawtooth
     if spec["reading"] == "no_private_rows":  # every thread trains every output row in place
-        training.thread_objectives = lambda negative, tree: (negative, tree, [])
+        training.thread_objectives = lambda negative, tree, **_: (negative, tree, [])
+    if spec["reading"] == "private_output_rows":  # CBOW's threads as before: hot output rows private
+        training.CBOW_PRIVATE_OUTPUT_ROWS = True
     model = Word2Vec(**params).fit(spec["corpus"], log=lambda line: None)
 model.wv.save_word2vec_format(spec["save"], binary=True)
 print("RESULT done")
@@ -250,7 +255,7 @@ def main(argv=None) -> None:
     work.mkdir(exist_ok=True)
     corpus, _ = prepare_corpus(args.data, work)
     corpora = {"corpus_file": corpus, "corpus_file_linear": corpus, "sentences": corpus, "default": corpus,
-               "no_private_rows": corpus,
+               "no_private_rows": corpus, "private_output_rows": corpus,
                "gensim_threads": gensim_threads_corpus(corpus, work, 2)}
     files = evaluation_files(args.data)
     results = []

@@ -195,6 +195,33 @@ def test_shrink_windows_false_trains_full_windows():
         Word2Vec(shrink_windows=2)
 
 
+def test_cbow_threads_train_the_output_rows_in_place_and_skipgram_threads_in_private_copies(monkeypatch):
+    """With several threads, skip-gram keeps the hottest output rows private per thread; CBOW trains
+    them in place (its copies cost semantic accuracy at alpha 0.05 and bought no speed), while the
+    top of the Huffman tree stays private for both."""
+    import negsample.word2vec.training as training
+    from negsample import Word2Vec
+
+    seen = []
+    real = training.thread_objectives
+
+    def recording(negative, tree, **kwargs):
+        own_negative, own_tree, private = real(negative, tree, **kwargs)
+        seen.append((own_negative is negative, own_tree is tree, len(private)))
+        return own_negative, own_tree, private
+
+    monkeypatch.setattr(training, "thread_objectives", recording)
+    sentences = [[f"w{(i * 7 + j) % 50}" for j in range(40)] for i in range(600)]
+    for sg, expected in [(1, (False, True, 1)), (0, (True, True, 0))]:
+        seen.clear()
+        Word2Vec(vector_size=8, min_count=1, sg=sg, epochs=1, workers=2, seed=1).fit(sentences, log=lambda line: None)
+        assert seen and all(s == expected for s in seen), (sg, seen)
+    seen.clear()
+    Word2Vec(vector_size=8, min_count=1, sg=0, hs=1, negative=0, epochs=1, workers=2, seed=1).fit(
+        sentences, log=lambda line: None)
+    assert seen and all(s == (True, False, 1) for s in seen), seen  # CBOW-HS: the tree's top still private
+
+
 def test_private_rows_of_a_small_vocabulary_sync_as_often_per_row():
     """Threads on a small vocabulary: every output row is private, so each thread must add its change
     back proportionally sooner (40,000 tokens at 8,192 rows). It synced every 40,000 tokens whatever

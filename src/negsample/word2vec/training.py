@@ -60,6 +60,14 @@ HOT_NODE_ROWS = 256
 # (seeds 1-3; 1 thread 0.0912, gensim 0.0951); CBOW-HS at alpha 0.05, 0.0389 and 0.0429 (1 thread
 # 0.0428, gensim 0.0404).
 HOT_NODE_SYNC_WORDS = 1000
+# CBOW with negative sampling keeps no private output rows: its threads train every output row in
+# place, as gensim's and the C tool's do. A CBOW example writes one center's row and its negatives'
+# per window (skip-gram writes them once per context word), so the rows are contended less, and the
+# copies bought no speed: text8_prefix, 2 threads, 10 epochs, 8 paired runs, the epochs ran 1.06x
+# faster without them [0.98-1.14] (skip-gram 0.97x, so it keeps them). The copies cost accuracy at
+# alpha 0.05: the Google set's semantic half, 2 threads, +0.0045 without them over 10 seeds
+# (t = 1.7), +0.003 over 20 and +0.0037 over 10 more (benchmarks/word2vec_gensim_modes.py).
+CBOW_PRIVATE_OUTPUT_ROWS = False
 
 
 class TrainingDivergedError(RuntimeError):
@@ -258,12 +266,14 @@ def hot_sync_words(n_hot: int) -> int:
     return max(1, HOT_SYNC_WORDS * n_hot // HOT_ROWS)
 
 
-def thread_objectives(negative: NegativeSampling | None, tree: HierarchicalSoftmax | None,
+def thread_objectives(negative: NegativeSampling | None, tree: HierarchicalSoftmax | None, *,
+                      private_output_rows: bool = True,
                       ) -> tuple[NegativeSampling | None, HierarchicalSoftmax | None, list[PrivateRows]]:
-    """The objectives as one of several threads trains them: the hottest output rows and the top of
-    the tree in private copies (the returned :class:`PrivateRows`, to sync)."""
+    """The objectives as one of several threads trains them: the hottest output rows (unless
+    ``private_output_rows`` is false) and the top of the tree in private copies (the returned
+    :class:`PrivateRows`, to sync)."""
     private = []
-    if negative is not None:
+    if negative is not None and private_output_rows:
         n_hot = min(HOT_ROWS, negative.out.shape[0])
         sync_words = hot_sync_words(n_hot)
         rows = PrivateRows(negative.out[:n_hot], sync_words=sync_words)
@@ -327,7 +337,8 @@ def train_epochs(cfg: Word2VecConfig, encoded: EncodedCorpus, inputs: np.ndarray
         # regions in turn (interleave_regions), so the threads still train distant text. With one thread
         # nothing contends for the hot rows, so they stay in place.
         state = private_state()
-        own_negative, own_tree, private = (negative, tree, []) if n_threads == 1 else thread_objectives(negative, tree)
+        own_negative, own_tree, private = (negative, tree, []) if n_threads == 1 else thread_objectives(
+            negative, tree, private_output_rows=bool(cfg.sg) or CBOW_PRIVATE_OUTPUT_ROWS)
         while True:
             with lock:
                 epoch, index = (None, None) if tally.stopped else next(queue, (None, None))
