@@ -254,9 +254,8 @@ def main(argv=None) -> None:
     work = HERE / "_work"
     work.mkdir(exist_ok=True)
     corpus, _ = prepare_corpus(args.data, work)
-    corpora = {"corpus_file": corpus, "corpus_file_linear": corpus, "sentences": corpus, "default": corpus,
-               "no_private_rows": corpus, "private_output_rows": corpus,
-               "gensim_threads": gensim_threads_corpus(corpus, work, 2)}
+    corpora = {reading: corpus for _, reading, _ in MEMBERS.values()}  # every member reads the file as is
+    corpora["gensim_threads"] = gensim_threads_corpus(corpus, work, 2)  # but this one
     files = evaluation_files(args.data)
     results = []
     with tempfile.TemporaryDirectory(dir=work) as folder:

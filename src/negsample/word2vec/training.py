@@ -65,8 +65,9 @@ HOT_NODE_SYNC_WORDS = 1000
 # per window (skip-gram writes them once per context word), so the rows are contended less, and the
 # copies bought no speed: text8_prefix, 2 threads, 10 epochs, 8 paired runs, the epochs ran 1.06x
 # faster without them [0.98-1.14] (skip-gram 0.97x, so it keeps them). The copies cost accuracy at
-# alpha 0.05: the Google set's semantic half, 2 threads, +0.0045 without them over 10 seeds
-# (t = 1.7), +0.003 over 20 and +0.0037 over 10 more (benchmarks/word2vec_gensim_modes.py).
+# alpha 0.05: the Google set's semantic half, 2 threads, without them +0.0045 over 10 seeds
+# (t = 1.7), +0.003 over 20, +0.0037 over 10 more and +0.0013 over the 10 of
+# benchmarks/word2vec_gensim_modes.py's second run: about +0.003 pooled.
 CBOW_PRIVATE_OUTPUT_ROWS = False
 
 
