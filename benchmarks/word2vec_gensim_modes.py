@@ -2,6 +2,7 @@
 
     python benchmarks/word2vec_gensim_modes.py [--data ../shared/data] [--variants CBOW-NS CBOW-HS]
                                                [--seeds 1 2 ... 10] [--epochs 10] [--suffix _x]
+                                               [--members NAME ...]
 
 benchmarks/word2vec.py runs gensim the fast way, ``corpus_file=`` with 2 workers, and holds negsample
 to that run's quality. This one asks whether that run is gensim's algorithm or gensim's algorithm plus
@@ -28,7 +29,11 @@ Members, every one on text8_prefix split in 1,000-token lines, the settings of b
   the child: every thread trains the frequent words' output rows and the top of the tree in place,
   as gensim's threads do);
 - negsample with 2 workers and CBOW's threads keeping the hottest output rows in private copies, as
-  they did before ``CBOW_PRIVATE_OUTPUT_ROWS`` (set in the child; skip-gram always keeps them).
+  they did before ``CBOW_PRIVATE_OUTPUT_ROWS`` (set in the child; skip-gram always keeps them);
+- negsample with 2 workers and the classic per-center kernel (``batch_negatives=False``: CBOW draws
+  its negatives for each center, as gensim and the C tool do, instead of once per batch of centers).
+
+``--members`` runs some of them (the baseline, gensim corpus_file with 2 workers, is always run).
 
 Beside the five quality columns the table gives the Google set's semantic sections one by one.
 
@@ -70,6 +75,7 @@ MEMBERS = {  # name: (system, how it reads, workers)
     "negsample, 1 worker": ("negsample", "default", 1),
     "negsample, 2 workers, no private rows": ("negsample", "no_private_rows", 2),
     "negsample, 2 workers, private output rows": ("negsample", "private_output_rows", 2),
+    "negsample, 2 workers, classic kernel": ("negsample", "classic_kernel", 2),
 }
 BASELINE = "gensim corpus_file, 2 workers"
 QUALITY = [("analogy", "analogy"), ("semantic", "semantic"), ("syntactic", "syntactic"), ("ws353", "WS-353"),
@@ -113,6 +119,8 @@ else:
         training.thread_objectives = lambda negative, tree, **_: (negative, tree, [])
     if spec["reading"] == "private_output_rows":  # CBOW's threads as before: hot output rows private
         training.CBOW_PRIVATE_OUTPUT_ROWS = True
+    if spec["reading"] == "classic_kernel":  # each center draws its own negatives
+        params["batch_negatives"] = False
     model = Word2Vec(**params).fit(spec["corpus"], log=lambda line: None)
 model.wv.save_word2vec_format(spec["save"], binary=True)
 print("RESULT done")
@@ -182,7 +190,7 @@ def markdown(results: list[dict], command: str, args) -> str:
            "mean ± standard error over seeds, then each member minus gensim corpus_file 2 workers (t).", ""]
     for variant in args.variants:
         rows = {member: [r for r in results if r["variant"] == variant and r["member"] == member]
-                for member in MEMBERS}
+                for member in MEMBERS if any(r["member"] == member for r in results)}
         alpha = VARIANTS[variant][3]
         out += [f"## {variant}, alpha {alpha}", "",
                 "| member | " + " | ".join(title for _, title in QUALITY) + " |",
@@ -248,7 +256,10 @@ def main(argv=None) -> None:
     parser.add_argument("--seeds", nargs="+", type=int, default=list(range(1, 11)))
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--suffix", default="")
+    parser.add_argument("--members", nargs="+", choices=list(MEMBERS), default=list(MEMBERS),
+                        help="members to run (default: all; the baseline is always run)")
     args = parser.parse_args(argv)
+    members = [BASELINE] + [member for member in MEMBERS if member in args.members and member != BASELINE]
     if not (args.data / "text8_prefix.zip").exists():
         sys.exit(f"--data {args.data}: text8_prefix.zip not found there (see ../shared/data/README.md)")
     work = HERE / "_work"
@@ -261,7 +272,7 @@ def main(argv=None) -> None:
     with tempfile.TemporaryDirectory(dir=work) as folder:
         for variant in args.variants:
             for seed in args.seeds:
-                for member in MEMBERS:
+                for member in members:
                     vectors = run_member(member, variant, seed, corpora, args.epochs, Path(folder))
                     scores = score_vectors(vectors, files)
                     results.append({"variant": variant, "member": member, "seed": seed, **scores})

@@ -34,7 +34,7 @@ def test_bigger_batches_make_the_first_thread_overshoot_further():
 
 def test_markdown_gives_each_member_against_gensim_corpus_file_two_workers():
     results = []
-    for member, shift in zip(modes.MEMBERS, (0.0, -0.01, -0.02, 0.01, 0.0, 0.0, 0.0, 0.0, 0.0), strict=True):
+    for member, shift in zip(modes.MEMBERS, (0.0, -0.01, -0.02, 0.01, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), strict=True):
         for seed, noise in ((1, 0.0), (2, 0.002)):
             results.append({"variant": "CBOW-NS", "member": member, "seed": seed,
                             **{key: 0.5 + shift + noise for key, _ in modes.QUALITY}})
@@ -44,6 +44,16 @@ def test_markdown_gives_each_member_against_gensim_corpus_file_two_workers():
     assert "| gensim corpus_file, 1 worker | -0.0100 (t -7.1) |" in text  # 0.01 / sqrt(2 * 0.001**2)
     assert "| negsample, 2 workers | +0.0100 (t +7.1) |" in text
     assert text.count("| gensim corpus_file, 2 workers |") == 1  # the baseline is not compared with itself
+
+
+def test_markdown_leaves_out_members_that_were_not_run():
+    results = [{"variant": "CBOW-NS", "member": member, "seed": seed, **{key: 0.5 + seed / 100 for key, _ in
+                                                                          modes.QUALITY}}
+               for member in (modes.BASELINE, "negsample, 2 workers, classic kernel") for seed in (1, 2)]
+    text = modes.markdown(results, "python benchmarks/word2vec_gensim_modes.py", SimpleNamespace(
+        epochs=10, seeds=[1, 2], variants=["CBOW-NS"]))
+    assert "| negsample, 2 workers, classic kernel | +0.0000 (t +0.0) |" in text
+    assert "gensim sentences" not in text and "1 worker" not in text
 
 
 def test_missing_data_is_a_clear_exit(tmp_path):
