@@ -33,8 +33,11 @@ def test_bigger_batches_make_the_first_thread_overshoot_further():
 
 
 def test_markdown_gives_each_member_against_gensim_corpus_file_two_workers():
+    shifts = {"gensim corpus_file, 1 worker": -0.01, "gensim sentences, 2 workers": -0.02,
+              "negsample, 2 workers": 0.01}  # every other member level with the baseline
     results = []
-    for member, shift in zip(modes.MEMBERS, (0.0, -0.01, -0.02, 0.01, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), strict=True):
+    for member in modes.MEMBERS:
+        shift = shifts.get(member, 0.0)
         for seed, noise in ((1, 0.0), (2, 0.002)):
             results.append({"variant": "CBOW-NS", "member": member, "seed": seed,
                             **{key: 0.5 + shift + noise for key, _ in modes.QUALITY}})
