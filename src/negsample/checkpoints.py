@@ -35,14 +35,15 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ._atomic import atomic_write, fsync_directory, owned_name, remove_stale_entries
 from ._checks import ParameterError
+from ._torch import require_torch
 
-__all__ = ["CheckpointDir", "CheckpointError", "CheckpointEvery"]
+__all__ = ["CheckpointDir", "CheckpointError", "CheckpointEvery", "arrays_to_tensors", "tensors_to_arrays"]
 
 _NAME = re.compile(r"^checkpoint-(\d{6,})$")
 _TEMP_PREFIX = ".checkpoint-tmp-"
@@ -176,3 +177,25 @@ class CheckpointDir:
         for older in self.checkpoints()[:-self.keep]:
             shutil.rmtree(older, ignore_errors=True)
         return final
+
+
+def tensors_to_arrays(tensors: Mapping, prefix: str = "") -> dict:
+    """NumPy copies of the torch ``tensors`` (on any device; a checkpoint is where they leave it), keyed
+    ``prefix + name``: the torch wings' way of putting state dicts into one ``.npz`` beside each other.
+
+    >>> import torch
+    >>> arrays = tensors_to_arrays({"weight": torch.ones(2, 3)}, prefix="model.")
+    >>> list(arrays), arrays["model.weight"].shape
+    (['model.weight'], (2, 3))
+    >>> arrays_to_tensors({**arrays, "other": arrays["model.weight"]}, "model.")["weight"].sum().item()
+    6.0
+    """
+    return {prefix + name: tensor.detach().cpu().numpy() for name, tensor in tensors.items()}
+
+
+def arrays_to_tensors(arrays: Mapping, prefix: str, device=None) -> dict:
+    """The entries of ``arrays`` whose key starts with ``prefix``, as tensors on ``device`` keyed by the
+    rest of the key: :func:`tensors_to_arrays` undone. ``{}`` when no key has the prefix."""
+    torch = require_torch()
+    return {key[len(prefix):]: torch.from_numpy(value).to(device) for key, value in arrays.items()
+            if key.startswith(prefix)}

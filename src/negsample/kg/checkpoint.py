@@ -49,7 +49,7 @@ import numpy as np
 
 from .._atomic import atomic_write
 from .._torch import require_torch
-from ..checkpoints import CheckpointDir, CheckpointError, CheckpointEvery
+from ..checkpoints import CheckpointDir, CheckpointError, CheckpointEvery, arrays_to_tensors, tensors_to_arrays
 from .config import KGConfig
 from .trainer import TrainState
 from .triples import Triples
@@ -158,9 +158,9 @@ class Checkpointer:
 
     def save(self, state: TrainState) -> Path:
         """Write ``state`` (and the model's tables) as ``checkpoint-<epochs done>``; returns its path."""
-        arrays = {f"model.{k}": v for k, v in _numpy(self.model.state_dict()).items()}
+        arrays = tensors_to_arrays(self.model.state_dict(), "model.")
         if state.best_state is not None:
-            arrays.update({f"best.{k}": v for k, v in _numpy(state.best_state).items()})
+            arrays.update(tensors_to_arrays(state.best_state, "best."))
         arrays["rng.shuffle"] = state.shuffle.get_state().numpy()
         arrays["rng.draws"] = state.draws.get_state().numpy()
         optimizer = state.optimizer.state_dict()
@@ -213,8 +213,8 @@ class Checkpointer:
                                   f"{type(state.optimizer).__name__}")
         device = self.model.entity.device
         with torch.no_grad():
-            self.model.load_state_dict(_tensors(arrays, "model.", device))
-        best = _tensors(arrays, "best.", device)
+            self.model.load_state_dict(arrays_to_tensors(arrays, "model.", device))
+        best = arrays_to_tensors(arrays, "best.", device)
         state.best_state = best or None
         entries = {int(i): dict(values) for i, values in optimizer["state"].items()}
         for key, value in arrays.items():
@@ -233,11 +233,3 @@ class Checkpointer:
         budget = self.config.max_seconds  # a resumed run may have more epochs or time than the first
         state.finished = state.stopped_early or state.epochs_done >= self.config.epochs or (
             budget is not None and state.elapsed >= budget)
-
-
-def _numpy(tensors: dict) -> dict:
-    return {k: v.detach().cpu().numpy() for k, v in tensors.items()}
-
-
-def _tensors(arrays: dict, prefix: str, device) -> dict:
-    return {k[len(prefix):]: torch.from_numpy(v).to(device) for k, v in arrays.items() if k.startswith(prefix)}

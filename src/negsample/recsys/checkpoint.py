@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from .._torch import require_torch
-from ..checkpoints import CheckpointDir, CheckpointError, CheckpointEvery
+from ..checkpoints import CheckpointDir, CheckpointError, CheckpointEvery, tensors_to_arrays
 
 torch = require_torch()
 
@@ -59,22 +59,14 @@ def data_digest(*parts) -> str:
     return digest.hexdigest()
 
 
-def _numpy(tensor: torch.Tensor) -> np.ndarray:
-    return tensor.detach().cpu().numpy()
-
-
 def write_state(folder: Path, state: dict) -> None:
     """Write a training state into ``folder``: its tensors into ``state.npz``, the rest into ``state.json``."""
-    arrays = {"shuffle": _numpy(state["shuffle"])}
-    for name, value in state["model"].items():
-        arrays[f"model/{name}"] = _numpy(value)
-    for name, value in (state["best_model"] or {}).items():
-        arrays[f"best_model/{name}"] = _numpy(value)
+    arrays = tensors_to_arrays({"shuffle": state["shuffle"]})
+    for group in ("model", "best_model", "objective"):
+        arrays.update(tensors_to_arrays(state[group] or {}, f"{group}/"))
     for index, moments in state["optimizer"].items():
-        for name, value in moments.items():
-            arrays[f"optimizer/{index}/{name}"] = _numpy(torch.as_tensor(value))
-    for name, value in state["objective"].items():
-        arrays[f"objective/{name}"] = _numpy(value)
+        arrays.update(tensors_to_arrays({name: torch.as_tensor(value) for name, value in moments.items()},
+                                        f"optimizer/{index}/"))
     np.savez(Path(folder) / STATE_ARRAYS, **arrays)
     plain = {k: state[k] for k in ("epoch", "step", "best", "waited", "history", "stopped")}
     plain["has_best_model"] = state["best_model"] is not None
