@@ -14,7 +14,7 @@ from fuzz_bytes import mutate  # noqa: E402 (set / insert / delete / truncate, a
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-import negsample.word2vec.corpus.scan as scan_module  # noqa: E402
+import negsample.word2vec.corpus.parts as parts_module  # noqa: E402
 from negsample.word2vec.corpus import Corpus, CorpusError  # noqa: E402
 from negsample.word2vec.corpus.scan import scan_files  # noqa: E402
 
@@ -56,7 +56,7 @@ MUTATION = st.tuples(st.sampled_from(["set", "insert", "delete", "truncate"]), s
 
 @pytest.fixture
 def small_parts(monkeypatch):
-    monkeypatch.setattr(scan_module, "MIN_PART_BYTES", 16)
+    monkeypatch.setattr(parts_module, "MIN_PART_BYTES", 16)
 
 
 @given(mutations=st.lists(MUTATION, min_size=1, max_size=6))

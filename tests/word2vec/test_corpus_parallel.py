@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import negsample.word2vec.corpus.encoded as encoded_module
-import negsample.word2vec.corpus.scan as scan_module
+import negsample.word2vec.corpus.parts as parts_module
 import negsample.word2vec.corpus.text as text_module
 from negsample._kernels.tokenize import (
     ENC_LEFT,
@@ -18,7 +18,8 @@ from negsample._kernels.tokenize import (
     sentence_pieces,
 )
 from negsample.word2vec.corpus import Corpus, CorpusError, in_vocabulary_only
-from negsample.word2vec.corpus.scan import plan_parts, scan_files
+from negsample.word2vec.corpus.parts import plan_parts
+from negsample.word2vec.corpus.scan import scan_files
 
 
 def _read(path, workers, max_sentence_length=7):
@@ -34,7 +35,7 @@ def _read(path, workers, max_sentence_length=7):
 
 @pytest.fixture
 def small_parts(monkeypatch):
-    monkeypatch.setattr(scan_module, "MIN_PART_BYTES", 64)
+    monkeypatch.setattr(parts_module, "MIN_PART_BYTES", 64)
     monkeypatch.setattr(text_module, "BLOCK_BYTES", 37)
 
 
@@ -76,7 +77,7 @@ def test_a_directory_of_plain_and_compressed_files(tmp_path, small_parts):
 
 
 def test_cuts_fall_only_after_ascii_separators(tmp_path, monkeypatch):
-    monkeypatch.setattr(scan_module, "MIN_PART_BYTES", 10)
+    monkeypatch.setattr(parts_module, "MIN_PART_BYTES", 10)
     path = tmp_path / "c.txt"
     path.write_bytes("ab\u00a0\u00a0\u00a0cd\u00a0\u00a0\u00a0ef gh\u3000ij".encode() * 20)
     data = path.read_bytes()
@@ -86,8 +87,8 @@ def test_cuts_fall_only_after_ascii_separators(tmp_path, monkeypatch):
 
 
 def test_no_place_to_cut_reads_the_file_whole(tmp_path, monkeypatch):
-    monkeypatch.setattr(scan_module, "MIN_PART_BYTES", 10)
-    monkeypatch.setattr(scan_module, "_CUT_WINDOW", 8)
+    monkeypatch.setattr(parts_module, "MIN_PART_BYTES", 10)
+    monkeypatch.setattr(parts_module, "_CUT_WINDOW", 8)
     path = tmp_path / "c.txt"
     path.write_bytes(b"x" * 200 + b" y")
     assert len(plan_parts([path], 4)) == 1
@@ -132,7 +133,7 @@ def test_words_and_lines_across_the_cuts(tmp_path, monkeypatch, small_chunks):
     # Cuts land inside lines that run on (the window seen for a newline is short) and after newlines,
     # between words that also occur on the other side (and words whose first appearance is after
     # the cut); lone-word sentences and rare words everywhere.
-    monkeypatch.setattr(scan_module, "_CUT_WINDOW", 6)
+    monkeypatch.setattr(parts_module, "_CUT_WINDOW", 6)
     path = tmp_path / "c.txt"
     rng = np.random.default_rng(11)
     lines = []
@@ -154,7 +155,7 @@ def test_words_and_lines_across_the_cuts(tmp_path, monkeypatch, small_chunks):
 def test_multibyte_characters_at_the_cuts(tmp_path, monkeypatch, small_chunks):
     # Long lines of 2-, 3- and 4-byte characters with few ASCII spaces: every cut target falls inside a
     # character, and the blocks of 37 bytes cut characters too.
-    monkeypatch.setattr(scan_module, "_CUT_WINDOW", 64)
+    monkeypatch.setattr(parts_module, "_CUT_WINDOW", 64)
     path = tmp_path / "c.txt"
     rng = np.random.default_rng(12)
     alphabet = ["é", "ж", "好", "😀", "ab", "\u00a0", "\u3000"]
@@ -171,7 +172,7 @@ def test_multibyte_characters_at_the_cuts(tmp_path, monkeypatch, small_chunks):
 
 @pytest.mark.parametrize("data", [b"a", b"a b", b"ab\n", "\u00e9 \u00e9".encode(), b"\n\nx y\n\n", b"x\ny\nx\ny"])
 def test_a_file_shorter_than_the_workers(tmp_path, monkeypatch, data):
-    monkeypatch.setattr(scan_module, "MIN_PART_BYTES", 1)
+    monkeypatch.setattr(parts_module, "MIN_PART_BYTES", 1)
     path = tmp_path / "c.txt"
     path.write_bytes(data)
     one = _read(path, 1)
@@ -181,7 +182,7 @@ def test_a_file_shorter_than_the_workers(tmp_path, monkeypatch, data):
 
 
 def test_an_empty_file_with_workers(tmp_path, monkeypatch):
-    monkeypatch.setattr(scan_module, "MIN_PART_BYTES", 1)
+    monkeypatch.setattr(parts_module, "MIN_PART_BYTES", 1)
     path = tmp_path / "c.txt"
     path.write_bytes(b" \n \n")
     for workers in (1, 4):

@@ -1,14 +1,15 @@
 """Read a file corpus once: count the words and keep every token as a provisional id, in parallel.
 
-The two-pass reader (:meth:`~negsample.word2vec.corpus.Corpus.count_words`, then ``encode``) splits and looks up
-every token twice in Python. Here the compiled scanner (:mod:`negsample._kernels.tokenize`) does
-both in one pass over the bytes, and with several workers each reads its own part of the corpus:
-large plain files are cut into byte ranges just after a newline (or, in a file without one, just
-after a space before a token), other files are read whole, and the threads scan them at once (the
-kernel runs without the GIL). Each part finds its words in its own first-appearance order; merging
-the parts in corpus order gives every word the place of its first appearance in the whole corpus,
-and sentences are cut to ``max_sentence_length`` only after the parts' lines are stitched back
-together. So the vocabulary and the encoded corpus are the same for any number of workers, and
+The two-pass reader (:meth:`~negsample.word2vec.corpus.Corpus.count_words`, then ``encode``) splits
+and looks up every token twice in Python. Here the compiled scanner
+(:mod:`negsample._kernels.tokenize`) does both in one pass over the bytes, and with several workers
+each reads its own part of the corpus: large plain files are cut into byte ranges just after a
+newline (or, in a file without one, just after a space before a token:
+:mod:`~negsample.word2vec.corpus.parts`), other files are read whole, and the threads scan them at
+once (the kernel runs without the GIL). Each part finds its words in its own first-appearance order;
+merging the parts in corpus order gives every word the place of its first appearance in the whole
+corpus, and sentences are cut to ``max_sentence_length`` only after the parts' lines are stitched
+back together. So the vocabulary and the encoded corpus are the same for any number of workers, and
 the same as the two-pass reader's (the tests check both).
 
 Example
@@ -28,7 +29,6 @@ Example
 from __future__ import annotations
 
 import os
-import re
 import threading
 from bisect import bisect_right
 from collections import deque
@@ -62,14 +62,12 @@ from ..._kernels.tokenize import (
 from ...vocab import Vocabulary
 from . import encoded as encoded_module
 from .encoded import SPILL_TOKENS, ChunkSink, EncodedCorpus
-from .text import CorpusError, ReadStats, is_splittable, utf8_blocks
+from .parts import Part, plan_parts
+from .text import CorpusError, ReadStats, utf8_blocks
 
-__all__ = ["MIN_PART_BYTES", "ScannedCorpus", "plan_parts", "scan_files", "warm_up_scanner"]
+__all__ = ["ScannedCorpus", "scan_files", "warm_up_scanner"]
 
-MIN_PART_BYTES = 1 << 20  # a file is cut into parts of at least this many (text8_prefix, 2 parts: 0.058 s, not 0.081)
 _WHOLE_LINES = 2**31 - 1  # the kernel ends sentences at newlines only; pieces are cut after stitching
-_CUT_WINDOW = 1 << 20  # bytes searched for a place to cut
-_TOKEN_AFTER_SPACE = re.compile(rb"[ \t][\x21-\x7e]")
 _NO_LENGTHS = np.zeros(0, np.int32)
 
 
@@ -138,15 +136,6 @@ class _WordTable:
         return slot_counts(self.slots, self.n_words)
 
 
-@dataclass(frozen=True)
-class Part:
-    """A piece of the corpus read by one worker: a whole file, or the bytes ``[start, stop)`` of one."""
-
-    path: Path
-    start: int = 0
-    stop: int | None = None  # None: to the end of the file
-
-
 @dataclass
 class PartScan:
     """What reading one :class:`Part` found.
@@ -164,41 +153,6 @@ class PartScan:
     lines: np.ndarray
     open_tokens: int
     raw_words: int
-
-
-def plan_parts(files: Sequence[Path], workers: int) -> list[Part]:
-    """Cut the corpus into parts for ``workers`` threads: a plain file of at least
-    ``2 * MIN_PART_BYTES`` into up to ``workers`` byte ranges, every other file whole."""
-    parts = []
-    for path in files:
-        size = path.stat().st_size
-        n = min(workers, size // MIN_PART_BYTES) if workers > 1 else 1
-        if n < 2 or not is_splittable(path):
-            parts.append(Part(path))
-            continue
-        cuts = [0]
-        with open(path, "rb") as fh:
-            for k in range(1, n):
-                cut = _cut_near(fh, size * k // n)
-                if cut is not None and cuts[-1] < cut < size:
-                    cuts.append(cut)
-        cuts.append(size)
-        parts.extend(Part(path, a, b) for a, b in zip(cuts, cuts[1:]))
-    return parts
-
-
-def _cut_near(fh, target: int) -> int | None:
-    """A byte offset at or after ``target`` where a part may start: just after a newline, else just
-    after a space or tab that is followed by a printable ASCII byte (so the part starts with a
-    token, and the line it continues is known to go on). Both bytes are ASCII, so the cut never
-    falls inside a UTF-8 character. None if the window holds neither."""
-    fh.seek(target)
-    window = fh.read(_CUT_WINDOW)
-    newline = window.find(b"\n")
-    if newline >= 0:
-        return target + newline + 1
-    match = _TOKEN_AFTER_SPACE.search(window)
-    return None if match is None else target + match.start() + 1
 
 
 @dataclass
