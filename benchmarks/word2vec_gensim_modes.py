@@ -31,11 +31,16 @@ Members, every one on text8_prefix split in 1,000-token lines, the settings of b
 - negsample with 2 workers and CBOW's threads keeping the hottest output rows in private copies, as
   they did before ``CBOW_PRIVATE_OUTPUT_ROWS`` (set in the child; skip-gram always keeps them);
 - negsample with 2 workers and the classic per-center kernel (``batch_negatives=False``: CBOW draws
-  its negatives for each center, as gensim and the C tool do, instead of once per batch of centers).
+  its negatives for each center, as gensim and the C tool do, instead of once per batch of centers);
+- negsample with 2 workers and gensim's 2-thread saw-tooth schedule alone (the file read once, as is);
+- two probes of how far the run is from trained out, negsample with 2 workers: the linear decay
+  ending at ``0.05 * alpha`` (where gensim's saw-tooth ends) instead of ``min_alpha``, and one epoch
+  more than ``--epochs``.
 
 ``--members`` runs some of them (the baseline, gensim corpus_file with 2 workers, is always run).
 
-Beside the five quality columns the table gives the Google set's semantic sections one by one.
+Beside the five quality columns the table gives the Google set's semantic sections one by one, and
+each member's difference from its own system's reference member taken seed by seed (``PAIRED_REFERENCE``).
 
 Quality only, no timing (other work may run meanwhile). Each run is a fresh process; vectors are scored
 by benchmarks/word2vec_peers.py's ``score_vectors``, as in the main benchmark. The table gives mean and
@@ -60,7 +65,7 @@ from word2vec_peers import SAMPLE, WINDOW, difference_t, evaluation_files, mean_
 
 from negsample._atomic import atomic_write
 
-__all__ = ["gensim_thread_lines", "main", "semantic_sections_table"]
+__all__ = ["gensim_thread_lines", "main", "paired_difference", "paired_table", "semantic_sections_table"]
 
 HERE = Path(__file__).resolve().parent
 VARIANTS = {"SG-NS": (1, 0, 5, 0.025), "CBOW-NS": (0, 0, 5, 0.05), "SG-HS": (1, 1, 0, 0.025),
@@ -76,8 +81,16 @@ MEMBERS = {  # name: (system, how it reads, workers)
     "negsample, 2 workers, no private rows": ("negsample", "no_private_rows", 2),
     "negsample, 2 workers, private output rows": ("negsample", "private_output_rows", 2),
     "negsample, 2 workers, classic kernel": ("negsample", "classic_kernel", 2),
+    "negsample, 2 workers, gensim's saw-tooth": ("negsample", "sawtooth", 2),
+    "negsample, 2 workers, rate floor 0.05 x alpha": ("negsample", "rate_floor", 2),
+    "negsample, 2 workers, one more epoch": ("negsample", "one_more_epoch", 2),
 }
 BASELINE = "gensim corpus_file, 2 workers"
+# Runs of one system with the same seed share their start (initial vectors, the random streams), so
+# the difference between two members of one system, taken seed by seed, has a standard error several
+# times smaller than the difference of their means: each member is also paired with its system's
+# reference member.
+PAIRED_REFERENCE = {"gensim": BASELINE, "negsample": "negsample, 2 workers"}
 QUALITY = [("analogy", "analogy"), ("semantic", "semantic"), ("syntactic", "syntactic"), ("ws353", "WS-353"),
            ("simlex", "SimLex-999")]
 
@@ -109,7 +122,7 @@ if spec["system"] == "gensim":
 else:
     import negsample.word2vec.training as training
     from negsample import Word2Vec
-    if spec["reading"] == "gensim_threads":
+    if spec["reading"] in ("gensim_threads", "sawtooth"):
         def sawtooth(cfg, epoch, offset, epoch_words, workers=spec["workers"]):
             # each of gensim's threads counts its own share of the epoch against the whole epoch
             progress = (epoch + offset / epoch_words / workers) / cfg.epochs
@@ -121,6 +134,10 @@ else:
         training.CBOW_PRIVATE_OUTPUT_ROWS = True
     if spec["reading"] == "classic_kernel":  # each center draws its own negatives
         params["batch_negatives"] = False
+    if spec["reading"] == "rate_floor":  # the linear decay ends where gensim's saw-tooth does
+        params["min_alpha"] = 0.05 * spec["alpha"]
+    if spec["reading"] == "one_more_epoch":
+        params["epochs"] += 1
     model = Word2Vec(**params).fit(spec["corpus"], log=lambda line: None)
 model.wv.save_word2vec_format(spec["save"], binary=True)
 print("RESULT done")
@@ -211,8 +228,43 @@ def markdown(results: list[dict], command: str, args) -> str:
                 diff, t = difference_t([r[key] for r in runs], [r[key] for r in rows[BASELINE]])
                 cells.append(f"{diff:+.4f} (t {t:+.1f})")
             out.append(f"| {member} | " + " | ".join(cells) + " |")
-        out += [""] + semantic_sections_table(rows) + [""]
+        out += [""] + paired_table(rows) + [""] + semantic_sections_table(rows) + [""]
     return "\n".join(out)
+
+
+def paired_difference(runs: list[dict], reference: list[dict], key: str) -> tuple[float, float, int]:
+    """(mean, standard error, seeds) of ``run[key] - reference_run[key]`` over the seeds both ran;
+    the error is NaN below 2 seeds.
+
+    >>> paired_difference([{"seed": 1, "x": 0.5}, {"seed": 2, "x": 0.7}, {"seed": 3, "x": 0.9}],
+    ...                   [{"seed": 1, "x": 0.4}, {"seed": 2, "x": 0.4}], "x")
+    (0.2, 0.1, 2)
+    """
+    theirs = {run["seed"]: run[key] for run in reference}
+    diffs = [run[key] - theirs[run["seed"]] for run in runs if run["seed"] in theirs]
+    mean, sd = mean_sd(diffs)
+    return round(mean, 12), (round(sd / len(diffs) ** 0.5, 12) if len(diffs) > 1 else float("nan")), len(diffs)
+
+
+def paired_table(rows: dict[str, list[dict]]) -> list[str]:
+    """Markdown lines: each member minus its system's reference member (``PAIRED_REFERENCE``), seed by
+    seed, as difference ± standard error (t); [] when no member has a reference beside it."""
+    lines = []
+    for member, runs in rows.items():
+        reference = PAIRED_REFERENCE[MEMBERS[member][0]]
+        if member == reference or reference not in rows:
+            continue
+        cells = []
+        for key, _ in QUALITY:
+            diff, se, _ = paired_difference(runs, rows[reference], key)
+            t = diff / se if se > 0 else float("nan")
+            cells.append(f"{diff:+.4f} ± {se:.4f} (t {t:+.1f})")
+        lines.append(f"| {member} − {reference} | " + " | ".join(cells) + " |")
+    if not lines:
+        return []
+    return (["Paired by seed (each member minus its own system's reference run of the same seed):", "",
+             "| member − reference | " + " | ".join(title for _, title in QUALITY) + " |",
+             "|---|" + "---:|" * len(QUALITY)] + lines)
 
 
 def semantic_sections_table(rows: dict[str, list[dict]]) -> list[str]:

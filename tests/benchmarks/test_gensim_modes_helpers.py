@@ -59,6 +59,32 @@ def test_markdown_leaves_out_members_that_were_not_run():
     assert "gensim sentences" not in text and "1 worker" not in text
 
 
+def test_paired_table_takes_each_member_against_its_own_systems_run_of_the_same_seed():
+    # Seeds move every member alike (+-0.05); the saw-tooth member is 0.004 above its reference on
+    # every seed, so only the paired difference can see it.
+    rows = {member: [{"seed": seed, **{key: 0.5 + 0.05 * (-1) ** seed + bump for key, _ in modes.QUALITY}}
+                     for seed in (1, 2, 3, 4)]
+            for member, bump in ((modes.BASELINE, 0.0), ("gensim corpus_file, 1 worker", -0.002),
+                                 ("negsample, 2 workers", 0.0), ("negsample, 2 workers, gensim's saw-tooth", 0.004))}
+    rows["negsample, 2 workers, gensim's saw-tooth"][0]["analogy"] += 0.004  # one seed differs more
+    lines = modes.paired_table(rows)
+    body = [line for line in lines if line.startswith("| ") and " − " in line and "reference |" not in line]
+    assert [line.split(" | ")[0] for line in body] == [
+        "| gensim corpus_file, 1 worker − gensim corpus_file, 2 workers",
+        "| negsample, 2 workers, gensim's saw-tooth − negsample, 2 workers"]  # references not paired with themselves
+    cells = body[1].split(" | ")
+    assert cells[1] == "+0.0050 ± 0.0010 (t +5.0)"  # diffs .008 .004 .004 .004: sd .002, se .001
+    assert cells[2] == "+0.0040 ± 0.0000 (t +nan)"  # no spread: the t is not made up
+    unpaired, t = modes.difference_t([r["analogy"] for r in rows["negsample, 2 workers, gensim's saw-tooth"]],
+                                     [r["analogy"] for r in rows["negsample, 2 workers"]])
+    assert abs(unpaired - 0.005) < 1e-12 and abs(t) < 0.2  # the seeds' spread hides it unpaired
+
+
+def test_paired_table_is_empty_without_a_reference_beside_the_member():
+    rows = {"negsample, 2 workers, classic kernel": [{"seed": 1, **{key: 0.5 for key, _ in modes.QUALITY}}]}
+    assert modes.paired_table(rows) == []
+
+
 def test_missing_data_is_a_clear_exit(tmp_path):
     with pytest.raises(SystemExit, match="text8_prefix.zip not found"):
         modes.main(["--data", str(tmp_path)])
