@@ -58,6 +58,7 @@ from negsample._kernels.logistic import gain_and_loss, sigmoid_tables
 from negsample._kernels.rng import job_seed
 from negsample._kernels.windows import sentence_buffer, subsample, window_bounds
 from negsample._kernels.word2vec_batched import (
+    CBOW_DRAWS_PER_NEGATIVE,
     CENTERS_PER_BATCH,
     build_hidden,
     cbow_batch_layout,
@@ -204,7 +205,8 @@ def cbow_batched_stages(stage: int, dim: int):
     @njit(nogil=True, fastmath=True)
     def kernel(ids, lengths, inputs, keep_prob, window, negative, alpha, rng, tables):
         sigmoid, log_sigmoid = tables
-        out, hot, threshold, alias, k = negative.out, negative.hot, negative.threshold, negative.alias, negative.k
+        out, hot, threshold, alias = negative.out, negative.hot, negative.threshold, negative.alias
+        k = negative.k * CBOW_DRAWS_PER_NEGATIVE  # the batch's shared draw, as in the library kernel
         batch = CENTERS_PER_BATCH
         hidden = np.zeros((batch, dim), dtype=np.float32)
         grad_hidden = np.empty((batch, dim), dtype=np.float32)

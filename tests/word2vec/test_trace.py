@@ -7,6 +7,7 @@ import pytest
 from negsample import Word2Vec
 from negsample._kernels.logistic import MAX_EXP, sigmoid_tables
 from negsample._kernels.rng import job_seed
+from negsample._kernels.word2vec_batched import CBOW_DRAWS_PER_NEGATIVE
 from negsample.noise import Unigram
 from negsample.word2vec import CorpusError
 from negsample.word2vec.corpus import Corpus
@@ -134,11 +135,14 @@ def test_the_numbers_shown_are_the_ones_the_update_used(name):
         for t in step.terms:
             inside = -MAX_EXP < t.f < MAX_EXP
             assert t.sigmoid == (float(sigmoid[int((t.f + MAX_EXP) * 500 / MAX_EXP)]) if inside else float(t.f > 0))
-            assert t.loss == pytest.approx(np.logaddexp(0.0, -t.f if t.label == 1 else t.f), rel=1e-12)
+            # Batched CBOW's shared negatives carry weight 1 / CBOW_DRAWS_PER_NEGATIVE; every other term 1.
+            shared = name.startswith("cbow-batched") and t.objective == "ns" and t.label == 0
+            assert t.weight == (1.0 / CBOW_DRAWS_PER_NEGATIVE if shared else 1.0)
+            assert t.loss == pytest.approx(t.weight * np.logaddexp(0.0, -t.f if t.label == 1 else t.f), rel=1e-12)
             if t.gain is None:
                 assert t.objective == "hs" and not inside
             else:
-                assert t.gain == pytest.approx(step.alpha * (t.label - t.sigmoid), rel=1e-12)
+                assert t.gain == pytest.approx(t.weight * step.alpha * (t.label - t.sigmoid), rel=1e-12)
             matrix = "output" if t.objective == "ns" else "node"
             if (t.row, matrix, t.target) not in first:  # later terms of a repeated draw see its updated row
                 first.add((t.row, matrix, t.target))

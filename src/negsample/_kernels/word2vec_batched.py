@@ -19,7 +19,9 @@ into three small matrix products whose inner loops run over contiguous float32 r
 
 CBOW already draws one set of negatives per window, so :func:`train_cbow_batched_job` batches across
 windows instead: ``CENTERS_PER_BATCH`` centers of a sentence, a whole window apart, share one draw
-(:func:`cbow_batch_layout` says why apart; the kernel's docstring gives its order of draws).
+(:func:`cbow_batch_layout` says why apart; the kernel's docstring gives its order of draws) of
+``CBOW_DRAWS_PER_NEGATIVE * k`` negatives at weight ``1 / CBOW_DRAWS_PER_NEGATIVE`` each (why: at the
+constant).
 
 The kernels take the classic kernels' arguments (:mod:`negsample._kernels.word2vec_pairs`), with
 ``negative`` required and ``tree`` always ``None``: hierarchical softmax has no window-batched form,
@@ -45,11 +47,21 @@ from .logistic import gain_and_loss
 from .prefetch import prefetch_row
 from .windows import sentence_buffer, subsample, window_bounds
 
-__all__ = ["CENTERS_PER_BATCH", "batch_positions", "build_hidden", "cbow_batch_layout", "cbow_batch_step",
-           "cbow_batched_job_for_size", "draw_batch", "n_batches", "prefetch_batch", "scatter_hidden",
-           "skipgram_batched_job_for_size", "train_cbow_batched_job", "train_skipgram_batched_job", "window_ids"]
+__all__ = ["CBOW_DRAWS_PER_NEGATIVE", "CENTERS_PER_BATCH", "batch_positions", "build_hidden", "cbow_batch_layout",
+           "cbow_batch_step", "cbow_batched_job_for_size", "draw_batch", "n_batches", "prefetch_batch",
+           "scatter_hidden", "skipgram_batched_job_for_size", "train_cbow_batched_job", "train_skipgram_batched_job",
+           "window_ids"]
 
 CENTERS_PER_BATCH = 8  # CBOW: centers of a sentence that share one draw of negatives (see cbow_batch_layout)
+# A CBOW batch draws CBOW_DRAWS_PER_NEGATIVE * k shared negatives and weights each by
+# 1 / CBOW_DRAWS_PER_NEGATIVE: the expected gradient of k negatives per center, as in classic CBOW,
+# with less of the extra variance that sharing one draw among 8 centers adds. With one set of k the
+# batched kernel converged to worse vectors than the classic one: text8_prefix, alpha 0.05, 2 threads,
+# 30 epochs, paired seeds 1-6, analogy -0.0071 (t -3.9), syntactic -0.0055 (t -5.2), semantic -0.0135
+# (t -1.8); 2 x k at half weight is level with classic there (+0.0007, +0.0003, +0.0025) and at 10
+# epochs (seeds 1-12) gains +0.0082 on the semantic half (t 3.7), +0.0019 analogy, -0.009 WS-353,
+# for ~1.18x the time of a run.
+CBOW_DRAWS_PER_NEGATIVE = 2
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -164,15 +176,18 @@ def cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, k
                     gains, dim):
     """Rows ``hidden[:n_rows]`` predict their own ``centers`` against the shared ``negatives``.
 
-    Column 0 of ``gains`` is each row's positive, columns 1..k the shared negatives; a negative equal
-    to a row's center gets gain 0 in that row (dropped). Updates the output rows (``out``, or ``hot``
-    for the most frequent words) and fills ``grad_hidden[:n_rows]`` from the pre-update output rows.
+    Column 0 of ``gains`` is each row's positive, columns 1..k the shared negatives, each with weight
+    ``1 / CBOW_DRAWS_PER_NEGATIVE`` on its gain and loss (``k`` is the draw's size: that many times the
+    model's negatives); a negative equal to a row's center gets gain 0 in that row (dropped). Updates
+    the output rows (``out``, or ``hot`` for the most frequent words) and fills ``grad_hidden[:n_rows]``
+    from the pre-update output rows.
     Returns the batch's loss (float64).
     """
     # Output rows below n_hot live in the thread's private copy; loops over the shared negatives
     # run outermost so that the row is chosen once per negative, and work on blocks of rows, as
     # batched_passes.window_step's passes do.
     n_hot = hot.shape[0]
+    weight = np.float32(1.0 / CBOW_DRAWS_PER_NEGATIVE)
     loss = 0.0
     for b in range(n_rows):
         center = centers[b]
@@ -203,8 +218,9 @@ def cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, k
             if negatives[j] == centers[b]:
                 gains[b, j + 1] = 0.0
             else:
-                gains[b, j + 1], example_loss = gain_and_loss(gains[b, j + 1], 0.0, alpha, sigmoid, log_sigmoid)
-                loss += example_loss
+                gains[b, j + 1], example_loss = gain_and_loss(gains[b, j + 1], 0.0, alpha * weight, sigmoid,
+                                                              log_sigmoid)
+                loss += weight * example_loss
     # grad_H = G O, before the output rows change: each row's own center, then the negatives three at a time.
     for b in range(n_rows):
         row = grad_hidden[b]
@@ -362,13 +378,15 @@ def train_cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, tr
     of negatives.
 
     Classic CBOW already draws ``k`` negatives per window; here a batch of up to CENTERS_PER_BATCH
-    windows shares them, and the batch is trained as one (rows x (1 + k)) score matrix. All hidden
+    windows shares one draw of ``CBOW_DRAWS_PER_NEGATIVE * k``, each at weight
+    ``1 / CBOW_DRAWS_PER_NEGATIVE``, and the batch is trained as one (rows x (1 + that)) score matrix. All hidden
     rows of a batch are built from the input rows as they were before the batch's update; each
     window's gradient is then added whole to each of its context rows (as the classic kernel does).
     Which centers form a batch: :func:`cbow_batch_layout` (every kept position is a center once).
 
     Random draws: per sentence, the subsampling draws; then per batch, one window-shrink draw per
-    center in order (none without shrink), then -- if some window of the batch holds a context word -- ``k`` negatives.
+    center in order (none without shrink), then -- if some window of the batch holds a context word --
+    ``CBOW_DRAWS_PER_NEGATIVE * k`` negatives.
     Arguments as in :func:`train_skipgram_batched_job`; ``window.mean`` averages the context rows
     (else sums them). Returns (loss: float64, examples: int64); an example is one window, as in the
     classic kernel.
@@ -396,7 +414,8 @@ def _cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative, tree, a
     if tree is not None:
         raise ValueError("hierarchical softmax has no window-batched kernel")
     sigmoid, log_sigmoid = tables
-    out, hot, threshold, alias, k = negative.out, negative.hot, negative.threshold, negative.alias, negative.k
+    out, hot, threshold, alias = negative.out, negative.hot, negative.threshold, negative.alias
+    k = negative.k * CBOW_DRAWS_PER_NEGATIVE  # the batch's shared draw
     batch = CENTERS_PER_BATCH
     hidden = np.empty((batch, dim), dtype=np.float32)
     grad_hidden = np.empty((batch, dim), dtype=np.float32)

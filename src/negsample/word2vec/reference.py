@@ -40,7 +40,13 @@ import numpy as np
 from .._kernels.alias import draw_alias
 from .._kernels.logistic import MAX_EXP, SIGMOID_SCALE
 from .._kernels.rng import next_below, next_unit
-from .._kernels.word2vec_batched import CENTERS_PER_BATCH, batch_positions, cbow_batch_layout, n_batches
+from .._kernels.word2vec_batched import (
+    CBOW_DRAWS_PER_NEGATIVE,
+    CENTERS_PER_BATCH,
+    batch_positions,
+    cbow_batch_layout,
+    n_batches,
+)
 
 __all__ = [
     "TwinObserver",
@@ -84,9 +90,11 @@ class TwinObserver:
         """Noise words just drawn (a negative equal to the target is drawn, then skipped)."""
 
     def term(self, objective: str, row: int, target: int, label: float, f: float, gain: float | None,
-             loss: float) -> None:
+             loss: float, weight: float = 1.0) -> None:
         """One logistic term: ``objective`` "ns" (target a word) or "hs" (target an inner node);
-        ``gain`` is alpha * (label - sigmoid(f)), None where hierarchical softmax skips the node."""
+        ``gain`` is weight * alpha * (label - sigmoid(f)), None where hierarchical softmax skips the
+        node, and ``loss`` its logistic loss times ``weight`` (below 1 only for the shared negatives
+        of batched CBOW: ``CBOW_DRAWS_PER_NEGATIVE``)."""
 
     def end_step(self, loss: float) -> None:
         """The step's update is applied; ``loss`` is the sum of its terms before the update."""
@@ -291,11 +299,13 @@ def reference_cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative
                                observer: TwinObserver = _SILENT) -> tuple[float, int]:
     """Twin of :func:`~negsample._kernels.word2vec_batched.train_cbow_batched_job`: batches of
     ``centers_per_batch`` centers a whole window apart share one draw of negatives (the batches of
-    :func:`~negsample._kernels.word2vec_batched.cbow_batch_layout`)."""
+    :func:`~negsample._kernels.word2vec_batched.cbow_batch_layout`), ``CBOW_DRAWS_PER_NEGATIVE * k`` of
+    them, each with weight ``1 / CBOW_DRAWS_PER_NEGATIVE`` on its gain and loss."""
     if tree is not None:
         raise ValueError("hierarchical softmax has no window-batched kernel")
     sigmoid, _ = tables
-    out, k = negative.out, negative.k
+    out, k = negative.out, negative.k * CBOW_DRAWS_PER_NEGATIVE
+    weight = 1.0 / CBOW_DRAWS_PER_NEGATIVE
     loss, examples = 0.0, 0
     for alpha, sentence in subsampled_sentences(ids, lengths, keep_prob, alpha_start, alpha_end, rng, observer):
         stride = cbow_batch_layout(window.size)[1]
@@ -323,11 +333,11 @@ def reference_cbow_batched_job(ids, lengths, inputs, keep_prob, window, negative
                 for j, word in enumerate(targets[b]):
                     if j > 0 and word == center:
                         continue  # dropped for this row only
-                    label = 1.0 if j == 0 else 0.0
+                    label, w = (1.0, 1.0) if j == 0 else (0.0, weight)
                     f = float(hidden[b] @ out[word].astype(np.float64))
-                    term_loss = logistic_loss(f, label)
-                    gains[b, j] = logistic_gradient(f, label, alpha, sigmoid, saturate_skip=False)
-                    observer.term("ns", b, word, label, f, gains[b, j], term_loss)
+                    term_loss = w * logistic_loss(f, label)
+                    gains[b, j] = logistic_gradient(f, label, alpha * w, sigmoid, saturate_skip=False)
+                    observer.term("ns", b, word, label, f, gains[b, j], term_loss, w)
                     step_loss += term_loss
             out_before = out.astype(np.float64)
             grad_hidden = np.array([gains[b] @ out_before[targets[b]] for b in range(len(windows))])

@@ -120,8 +120,9 @@ class Term:
 
     objective : "ns" (target a word) or "hs" (target an inner node of the Huffman tree)
     row : which of the step's hidden rows; sigmoid : from the kernels' table
-    gain : alpha * (label - sigmoid), None where hierarchical softmax skips a saturated node
-    loss_after : the same term recomputed from the rows after the step
+    gain : weight * alpha * (label - sigmoid), None where hierarchical softmax skips a saturated node
+    loss : the term's logistic loss times ``weight``; loss_after : the same recomputed from the rows after
+    the step; weight : 1, or ``1 / CBOW_DRAWS_PER_NEGATIVE`` for batched CBOW's shared negatives
     """
 
     objective: str
@@ -133,6 +134,7 @@ class Term:
     loss: float
     gain: float | None
     loss_after: float = float("nan")
+    weight: float = 1.0
 
 
 @dataclass
@@ -307,9 +309,10 @@ class _Recorder(TwinObserver):
     def drawn(self, words):
         self.step.drawn.extend(int(w) for w in words)
 
-    def term(self, objective, row, target, label, f, gain, loss):
+    def term(self, objective, row, target, label, f, gain, loss, weight=1.0):
         self.step.terms.append(Term(objective, int(row), int(target), float(label), float(f),
-                                    table_sigmoid(f, self.sigmoid), float(loss), None if gain is None else float(gain)))
+                                    table_sigmoid(f, self.sigmoid), float(loss), None if gain is None else float(gain),
+                                    weight=float(weight)))
 
     def end_step(self, loss):
         step = self.step
@@ -322,8 +325,8 @@ class _Recorder(TwinObserver):
                                       for _, context in step.rows], np.float32)
         for t in step.terms:
             out = self.matrices["output" if t.objective == "ns" else "node"][t.target]
-            t.loss_after = logistic_loss(float(step.hidden_after[t.row].astype(np.float64) @ out.astype(np.float64)),
-                                         t.label)
+            t.loss_after = t.weight * logistic_loss(
+                float(step.hidden_after[t.row].astype(np.float64) @ out.astype(np.float64)), t.label)
         step.loss_after = float(sum(t.loss_after for t in step.terms))
         self.steps.append(step)
         if self.limit is not None and len(self.steps) >= self.limit:

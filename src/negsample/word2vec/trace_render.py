@@ -19,6 +19,7 @@ import textwrap
 
 import numpy as np
 
+from .._kernels.word2vec_batched import CBOW_DRAWS_PER_NEGATIVE
 from .trace import Step, Trace
 from .training import learning_rate
 
@@ -272,7 +273,8 @@ def _step(trace: Trace, step: Step, doc, names: _Names) -> None:
         elif cfg.sg:
             note = f"once for the whole window, shared by its {len(step.rows)} context rows"
         else:
-            note = f"once for this run of {len(step.rows)} windows, shared by every row"
+            note = (f"once for this run of {len(step.rows)} windows, shared by every row ({CBOW_DRAWS_PER_NEGATIVE} "
+                    f"times the model's negatives, each weighted 1/{CBOW_DRAWS_PER_NEGATIVE} in its g and loss)")
         doc.para(f"Negatives drawn from q {note}; one equal to the word being predicted is skipped.")
         doc.table(["draw", "id", "word", "log q", "note"],
                   [[str(i + 1), str(w), names.word(w), _num(noise.log_probs[w], 4), _draw_note(w, step)]
