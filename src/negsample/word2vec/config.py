@@ -115,9 +115,10 @@ class Word2VecConfig:
         products (pWord2Vec / HogBatch, Ji et al. 2016): for skip-gram the minibatch is a center's
         whole window (instead of a fresh draw per context word); for CBOW, which already draws once per
         window, it is 8 windows of a sentence, each a whole window from the next (windows side by side
-        lost accuracy at CBOW's learning rate, 0.05; windows apart do not: Google analogies on text8,
-        9 seeds, 0.0665 batched vs 0.0667 per-pair). Fewer draws and better vectorised loops, slightly
-        different updates -- see :mod:`negsample._kernels.word2vec_batched`. Needs negative sampling
+        lost accuracy at CBOW's learning rate, 0.05), sharing a draw of ``2 * negative`` noise words at
+        half weight each (one draw of ``negative`` converged to worse vectors than per-pair CBOW). Fewer
+        draws and better vectorised loops, slightly different updates -- see
+        :mod:`negsample._kernels.word2vec_batched`. Needs negative sampling
         without hierarchical softmax (``negative > 0``, ``hs=0``). ``False`` runs the classic per-pair
         algorithm of the C tool. ``None`` (the default) picks the batched kernel whenever it applies
         (negative sampling without hierarchical softmax), where the benchmarks (BENCHMARKS.md) show it
@@ -194,8 +195,8 @@ class Word2VecConfig:
         """Whether training uses the window-batched kernel (``batch_negatives`` resolved)."""
         if self.batch_negatives is None:
             # On text8 (BENCHMARKS.md) the batched kernels are faster than the classic ones (a whole
-            # run with 2 workers: skip-gram 2.4x, CBOW 1.2-1.3x) with scores within the noise of the
-            # classic ones' and gensim's.
+            # run with 2 workers: skip-gram 2.4x, CBOW 1.4x before its draw of 2 x negative, which
+            # costs ~1.16x) with scores within the noise of the classic ones' and gensim's.
             return self.negative > 0 and not self.hs
         return bool(self.batch_negatives)
 
