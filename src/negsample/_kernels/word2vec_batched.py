@@ -60,7 +60,7 @@ CENTERS_PER_BATCH = 8  # CBOW: centers of a sentence that share one draw of nega
 # 30 epochs, paired seeds 1-6, analogy -0.0071 (t -3.9), syntactic -0.0055 (t -5.2), semantic -0.0135
 # (t -1.8); 2 x k at half weight is level with classic there (+0.0007, +0.0003, +0.0025) and at 10
 # epochs (seeds 1-12) gains +0.0082 on the semantic half (t 3.7), +0.0019 analogy, -0.009 WS-353,
-# for ~1.18x the time of a run.
+# for 1.16-1.23x the time of a whole run (BENCHMARKS.md).
 CBOW_DRAWS_PER_NEGATIVE = 2
 
 
@@ -188,6 +188,7 @@ def cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, k
     # batched_passes.window_step's passes do.
     n_hot = hot.shape[0]
     weight = np.float32(1.0 / CBOW_DRAWS_PER_NEGATIVE)
+    negative_alpha = alpha * weight  # each shared negative's rate
     loss = 0.0
     for b in range(n_rows):
         center = centers[b]
@@ -218,7 +219,7 @@ def cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, k
             if negatives[j] == centers[b]:
                 gains[b, j + 1] = 0.0
             else:
-                gains[b, j + 1], example_loss = gain_and_loss(gains[b, j + 1], 0.0, alpha * weight, sigmoid,
+                gains[b, j + 1], example_loss = gain_and_loss(gains[b, j + 1], 0.0, negative_alpha, sigmoid,
                                                               log_sigmoid)
                 loss += weight * example_loss
     # grad_H = G O, before the output rows change: each row's own center, then the negatives three at a time.

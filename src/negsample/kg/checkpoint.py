@@ -166,12 +166,9 @@ class Checkpointer:
         optimizer = state.optimizer.state_dict()
         scalars = {}
         for index, entries in optimizer["state"].items():
-            scalars[str(index)] = {}
-            for name, value in entries.items():
-                if torch.is_tensor(value):
-                    arrays[f"optimizer.{index}.{name}"] = value.detach().cpu().numpy()
-                else:
-                    scalars[str(index)][name] = value
+            arrays.update(tensors_to_arrays({name: v for name, v in entries.items() if torch.is_tensor(v)},
+                                            f"optimizer.{index}."))
+            scalars[str(index)] = {name: v for name, v in entries.items() if not torch.is_tensor(v)}
         header = {"format": FORMAT, "config": self.config.to_dict(), "fingerprint": self.fingerprint,
                   "entities": list(self.triples.entities), "relations": list(self.triples.relations),
                   "every": self.every.to_text() if self.every else None,
