@@ -45,10 +45,10 @@ def window_step(inputs, out, hot, context_ids, n_context, target_ids, n_target, 
     # 6 x 6 window at dim 100 held in L1: 670-830 instead of ~1,000 ns; one text8 epoch on one
     # thread (vector_size 100): 0.63-0.72 instead of 0.98-1.04 s (median of 5, three runs).
     # S = C O^T goes further, 4 contexts x 3 targets per pass (scores_block: 7 row loads for 12
-    # products instead of 5 for 4): one text8_prefix epoch on one thread 0.87x and 0.78x the time (two
-    # runs of 6 interleaved pairs). The two passes that store rows stay a row at a time: stores to
-    # several rows per pass made them slower, as the compiler's overlap checks before its vector
-    # loop grow with every row written and it falls back to scalar code.
+    # products instead of 5 for 4): one text8_prefix epoch on one thread 0.92x the time (two runs, each
+    # the geometric mean of both load orders of 8 interleaved pairs). The two passes that store rows
+    # stay a row at a time: stores to several rows per pass made them slower, as the compiler's
+    # overlap checks before its vector loop grow with every row written and it falls back to scalar code.
     window_scores(inputs, out, hot, context_ids, n_context, target_ids, n_target, gains, dim)
     loss = window_gains(n_context, n_target, alpha, sigmoid, log_sigmoid, gains)
     window_grad_context(out, hot, target_ids, n_context, n_target, gains, grad_context, dim)

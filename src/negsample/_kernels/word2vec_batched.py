@@ -186,10 +186,11 @@ def cbow_batch_step(out, hot, hidden, grad_hidden, centers, n_rows, negatives, k
     # Output rows below n_hot live in the thread's private copy; loops over the shared negatives
     # run outermost so that the row is chosen once per negative, and work on blocks of rows, as
     # batched_passes.window_step's passes do (the scores 4 rows x 3 negatives per pass: one
-    # text8_prefix epoch on one thread 0.96x and 0.97x the time, two runs of 12-14 interleaved pairs).
-    # The loops are written out here rather than calling window_scores / window_scatter_out with the
-    # hidden rows as contexts through an identity index array: that measured 1.05x and 1.06x slower
-    # (14 interleaved pairs each, quartiles 1.02-1.09).
+    # text8_prefix epoch on one thread 0.97x the time, the geometric mean of both load orders of 16
+    # interleaved pairs). The loops are written out here rather than calling window_scores /
+    # window_scatter_out with the hidden rows as contexts through an identity index array: that
+    # measured 1.05x and 1.06x slower in one load order only (the harness favours the copy loaded
+    # first by up to 9%, BENCHMARKS.md; not measured again).
     n_hot = hot.shape[0]
     weight = np.float32(1.0 / CBOW_DRAWS_PER_NEGATIVE)
     negative_alpha = alpha * weight  # each shared negative's rate
